@@ -1,0 +1,52 @@
+"""`to_dot`: a graph as Graphviz DOT text, so a learner can *see* forward values and gradients.
+
+Pure text, no graphviz dependency: render it with ``dot -Tsvg`` or any online viewer. Each Value
+is a record node ``label | data | grad``; each operation is a small ellipse between its operands
+and its result, as in micrograd's draw_dot, so the picture reads left to right like the math.
+"""
+
+from __future__ import annotations
+
+from .value import Value
+
+__all__ = ["to_dot"]
+
+
+def to_dot(root: Value, *, rankdir: str = "LR") -> str:
+    """Every node ``root`` depends on (leaves included), in a deterministic order."""
+    if not isinstance(root, Value):
+        raise TypeError(f"to_dot needs a Value, got {type(root).__name__}: {root!r}")
+    if rankdir not in ("LR", "TB", "RL", "BT"):
+        raise ValueError(f"rankdir must be one of LR, TB, RL, BT, got {rankdir!r}")
+    numbering: dict[Value, int] = {}
+    nodes: list[Value] = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node in numbering:
+            continue
+        numbering[node] = len(nodes)
+        nodes.append(node)
+        stack.extend(reversed(node._parents))
+
+    lines = ["digraph mg {", f"  rankdir={rankdir};"]
+    for node in nodes:
+        n = numbering[node]
+        label = _escape(node.label) if node.label else ""
+        lines.append(
+            f'  v{n} [shape=record, label="{{ {label} | data {node.data:.4f} '
+            f'| grad {node.grad:.4f} }}"];'
+        )
+        if node._parents:
+            lines.append(f'  v{n}_op [label="{_escape(node._op)}"];')
+            lines.append(f"  v{n}_op -> v{n};")
+            for parent in node._parents:
+                lines.append(f"  v{numbering[parent]} -> v{n}_op;")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _escape(text: str) -> str:
+    for ch in '\\"{}|<>':
+        text = text.replace(ch, "\\" + ch)
+    return text
