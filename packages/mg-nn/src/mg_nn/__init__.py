@@ -6,6 +6,7 @@ state dicts), `layers.py` (`Neuron`, `Layer`, `MLP`), `losses.py`.
 
 from .__about__ import __version__ as __version__
 from .layers import ACTIVATIONS, MLP, Activation, Layer, Neuron, RandomLike
+from .losses import binary_cross_entropy_with_logits, cross_entropy, hinge_loss, mse_loss
 from .module import Module
 from .parameter import Parameter
 
@@ -18,5 +19,9 @@ __all__ = [
     "Neuron",
     "Parameter",
     "RandomLike",
+    "binary_cross_entropy_with_logits",
+    "cross_entropy",
+    "hinge_loss",
+    "mse_loss",
     "__version__",
 ]

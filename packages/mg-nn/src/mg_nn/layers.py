@@ -46,7 +46,9 @@ def _as_rng(rng: RandomLike) -> random.Random:
         return rng
     if isinstance(rng, int) and not isinstance(rng, bool):
         return random.Random(rng)
-    raise TypeError(f"rng must be a random.Random or an int seed, got {type(rng).__name__}: {rng!r}")
+    raise TypeError(
+        f"rng must be a random.Random or an int seed, got {type(rng).__name__}: {rng!r}"
+    )
 
 
 def _check_activation(activation: object) -> Activation:
@@ -62,25 +64,32 @@ def _check_size(value: object, what: str) -> int:
     return value
 
 
-def _prepare_inputs(inputs: Sequence[ValueLike], nin: int) -> tuple[list[float], Optional[list[Value]]]:
+def _prepare_inputs(
+    inputs: Sequence[ValueLike], nin: int
+) -> tuple[list[float], Optional[list[Value]]]:
     """Validate once per call: (input values, input nodes or None when all are plain numbers)."""
     if isinstance(inputs, (str, bytes)) or not isinstance(inputs, Sequence):
-        raise TypeError(f"inputs must be a sequence of numbers or Values, got {type(inputs).__name__}")
+        raise TypeError(
+            f"inputs must be a sequence of numbers or Values, got {type(inputs).__name__}"
+        )
     if len(inputs) != nin:
         raise ValueError(f"expected {nin} inputs, got {len(inputs)}")
-    if all(isinstance(x, Value) for x in inputs):
-        nodes = list(inputs)  # type: ignore[arg-type]  # all() above narrowed every element
-        return [x.data for x in nodes], nodes
     data: list[float] = []
+    values = 0
     for index, x in enumerate(inputs):
         if isinstance(x, Value):
-            # Mixed input: keep gradient flowing to the Values, treat numbers as constant leaves.
-            nodes = [x if isinstance(x, Value) else Value(x) for x in inputs]
-            return [x.data for x in nodes], nodes
-        if isinstance(x, bool) or not isinstance(x, (int, float)):
-            raise TypeError(f"inputs[{index}] must be a number or Value, got {type(x).__name__}: {x!r}")
-        data.append(float(x))
-    return data, None
+            values += 1
+            data.append(x.data)
+        elif isinstance(x, bool) or not isinstance(x, (int, float)):
+            raise TypeError(
+                f"inputs[{index}] must be a number or Value, got {type(x).__name__}: {x!r}"
+            )
+        else:
+            data.append(float(x))
+    if not values:
+        return data, None
+    # Keep gradient flowing to the Values; any numbers among them become constant leaves.
+    return data, [x if isinstance(x, Value) else Value(x) for x in inputs]
 
 
 class Neuron(Module):
@@ -112,7 +121,7 @@ class Neuron(Module):
             if activation == "relu" and z <= 0.0:
                 return make_node(0.0, (), (), "neuron[relu]")
             out, slope = z, 1.0
-            local = x + [1.0]
+            local = [*x, 1.0]
             if nodes is not None:
                 local += w
         else:
@@ -126,7 +135,7 @@ class Neuron(Module):
             local.append(slope)
             if nodes is not None:
                 local += [wi * slope for wi in w]
-        parents = weights + (self.b,)
+        parents: tuple[Value, ...] = (*weights, self.b)
         if nodes is not None:
             parents += tuple(nodes)
         return make_node(out, parents, local, f"neuron[{activation}]")
@@ -186,9 +195,10 @@ class MLP(Module):
         last = _check_activation("linear" if output_activation is None else output_activation)
         draw = _as_rng(rng)
         self.layers = [
-            Layer(sizes[i], sizes[i + 1], activation=last if i == len(nouts) - 1 else hidden, rng=draw)
-            for i in range(len(nouts))
+            Layer(sizes[i], sizes[i + 1], activation=hidden, rng=draw)
+            for i in range(len(nouts) - 1)
         ]
+        self.layers.append(Layer(sizes[-2], sizes[-1], activation=last, rng=draw))
 
     def __call__(self, inputs: Sequence[ValueLike]) -> list[Value]:
         x, nodes = _prepare_inputs(inputs, self.nin)
