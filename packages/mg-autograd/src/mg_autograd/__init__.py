@@ -14,7 +14,7 @@ from .__about__ import __version__ as __version__
 from ._mode import detect_anomaly, is_anomaly_enabled, is_grad_enabled, no_grad
 from .gradcheck import GradcheckError, GradcheckReport, Mismatch, gradcheck
 from .graph import topological_order
-from .nary import dot, make_node, sum
+from .nary import dot, make_node, sum  # noqa: A004 - mg_autograd.sum, like torch.sum
 from .value import Number, Value, ValueLike
 from .visualize import to_dot
 

@@ -18,6 +18,9 @@ from .value import Number, Value, _check_number
 
 __all__ = ["GradcheckError", "GradcheckReport", "Mismatch", "gradcheck"]
 
+# f takes exactly len(inputs) Values; no static type can tie an arity to a runtime length.
+_Function = Callable[..., Value]  # type: ignore[explicit-any]  # arity is len(inputs)
+
 
 @dataclass(frozen=True)
 class Mismatch:
@@ -61,7 +64,7 @@ class GradcheckError(RuntimeError):
 
 
 def gradcheck(
-    f: Callable[..., Value],
+    f: _Function,
     inputs: Sequence[Number],
     *,
     eps: float = 1e-6,
@@ -108,7 +111,7 @@ def gradcheck(
     return report
 
 
-def _call(f: Callable[..., Value], values: list[Value]) -> Value:
+def _call(f: _Function, values: list[Value]) -> Value:
     out = f(*values)
     if not isinstance(out, Value):
         raise TypeError(f"gradcheck: f must return a Value, got {type(out).__name__}: {out!r}")

@@ -1,8 +1,8 @@
 """Topological order and the backward sweep over it.
 
 Reverse mode rests on the chain rule: if node ``y`` was computed from parents ``x_i`` with local
-derivatives ``d_i = dy/dx_i``, then ``dL/dx_i += d_i * dL/dy``. Each node's gradient must be complete
-before it is pushed to its parents, so nodes are visited in reverse topological order.
+derivatives ``d_i = dy/dx_i``, then ``dL/dx_i += d_i * dL/dy``. Each node's gradient must be
+complete before it is pushed to its parents, so nodes are visited in reverse topological order.
 
 The order is built with an explicit stack, never recursion, so a chain of a million operations
 needs no raised recursion limit. It is deterministic: parents are visited in operand order and
@@ -26,27 +26,32 @@ __all__ = ["backpropagate", "topological_order"]
 def topological_order(root: Value) -> list[Value]:
     """Every non-leaf node that ``root`` depends on, each after all of its parents; ``root`` last.
 
-    Depth-first, iterative: a node is pushed once to be expanded and popped a second time, after
-    all its parents are placed, to be placed itself. ``expanded`` runs beside ``stack`` as plain
-    booleans instead of (node, flag) tuples to keep the stack small on deep graphs.
+    Depth-first post-order, iterative. A node is marked visited when it is *expanded*, not when
+    it is pushed: it may sit on the stack more than once, and the copies popped after the first
+    are skipped. (Marking at push time is wrong: in ``c = f(a); b = g(c); y = b + c`` the pending
+    ``c`` would stop ``b`` from expanding it, and ``b`` would be placed before its own parent.)
+    In a DAG a visited node is either placed or an ancestor on the current path, so every node
+    is placed after all of its parents. ``expanded`` runs beside ``stack`` as plain booleans
+    instead of (node, flag) tuples to keep the stack small on deep graphs.
     """
     if not root._parents:
         return []
     order: list[Value] = []
-    seen: set[Value] = {root}
+    visited: set[Value] = set()
     stack: list[Value] = [root]
     expanded: list[bool] = [False]
     while stack:
-        node = stack[-1]
-        if expanded[-1]:
-            stack.pop()
-            expanded.pop()
+        node = stack.pop()
+        if expanded.pop():
             order.append(node)
             continue
-        expanded[-1] = True
+        if node in visited:
+            continue
+        visited.add(node)
+        stack.append(node)
+        expanded.append(True)
         for parent in reversed(node._parents):
-            if parent._parents and parent not in seen:
-                seen.add(parent)
+            if parent._parents and parent not in visited:
                 stack.append(parent)
                 expanded.append(False)
     return order

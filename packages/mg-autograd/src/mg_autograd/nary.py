@@ -94,7 +94,6 @@ def _as_sequence(values: Sequence[ValueLike], op: str, name: str) -> Sequence[Va
     return values
 
 
-
 def make_node(
     data: float,
     parents: Sequence[Value],

@@ -42,8 +42,18 @@ def _check_number(x: object, what: str) -> float:
     return float(x)  # type: ignore[arg-type]  # narrowed by _is_number
 
 
-def _result(data: float, parents: tuple[Value, ...], local: tuple[float, ...], op: str) -> Value:
-    """Make the output node of an operation (a parentless leaf under `no_grad`)."""
+def _result(
+    data: float,
+    parents: tuple[Value, ...],
+    local: tuple[float, ...],
+    op: str,
+    operands: tuple[float, ...] = (),
+) -> Value:
+    """Make the output node of an operation (a parentless leaf under `no_grad`).
+
+    ``operands`` lists every operand value, constants included, in operand order, for the
+    `detect_anomaly` message; ops whose operands are all Values leave it empty (the parents say).
+    """
     out = Value.__new__(Value)
     out.data = data
     out.grad = 0.0
@@ -56,9 +66,9 @@ def _result(data: float, parents: tuple[Value, ...], local: tuple[float, ...], o
         out._parents = ()
         out._local_grads = ()
     if _MODE.anomaly_depth and not math.isfinite(data):
-        operands = ", ".join(repr(p.data) for p in parents)
+        shown = ", ".join(repr(v) for v in (operands or tuple(p.data for p in parents)))
         raise FloatingPointError(
-            f"{op!r} produced non-finite value {data!r} from operands ({operands})"
+            f"{op!r} produced non-finite value {data!r} from operands ({shown})"
         )
     return out
 
@@ -124,24 +134,24 @@ class Value:
         if isinstance(other, Value):
             return _result(self.data + other.data, (self, other), (1.0, 1.0), "+")
         if _is_number(other):
-            return _result(self.data + other, (self,), (1.0,), "+")
+            return _result(self.data + other, (self,), (1.0,), "+", (self.data, other))
         return NotImplemented
 
     def __radd__(self, other: Number) -> Value:
         if _is_number(other):
-            return _result(other + self.data, (self,), (1.0,), "+")
+            return _result(other + self.data, (self,), (1.0,), "+", (other, self.data))
         return NotImplemented
 
     def __sub__(self, other: ValueLike) -> Value:
         if isinstance(other, Value):
             return _result(self.data - other.data, (self, other), (1.0, -1.0), "-")
         if _is_number(other):
-            return _result(self.data - other, (self,), (1.0,), "-")
+            return _result(self.data - other, (self,), (1.0,), "-", (self.data, other))
         return NotImplemented
 
     def __rsub__(self, other: Number) -> Value:
         if _is_number(other):
-            return _result(other - self.data, (self,), (-1.0,), "-")
+            return _result(other - self.data, (self,), (-1.0,), "-", (other, self.data))
         return NotImplemented
 
     def __neg__(self) -> Value:
@@ -152,12 +162,12 @@ class Value:
         if isinstance(other, Value):
             return _result(self.data * other.data, (self, other), (other.data, self.data), "*")
         if _is_number(other):
-            return _result(self.data * other, (self,), (float(other),), "*")
+            return _result(self.data * other, (self,), (float(other),), "*", (self.data, other))
         return NotImplemented
 
     def __rmul__(self, other: Number) -> Value:
         if _is_number(other):
-            return _result(other * self.data, (self,), (float(other),), "*")
+            return _result(other * self.data, (self,), (float(other),), "*", (other, self.data))
         return NotImplemented
 
     # ---- division: d(a/b)/da = 1/b, d(a/b)/db = -a/b^2 ---------------------------------------
@@ -170,7 +180,7 @@ class Value:
         if _is_number(other):
             if other == 0:
                 raise ZeroDivisionError(f"division by zero in '/': {self.data!r} / {other!r}")
-            return _result(self.data / other, (self,), (1.0 / other,), "/")
+            return _result(self.data / other, (self,), (1.0 / other,), "/", (self.data, other))
         return NotImplemented
 
     def __rtruediv__(self, other: Number) -> Value:
@@ -178,7 +188,7 @@ class Value:
             b = self.data
             if b == 0.0:
                 raise ZeroDivisionError(f"division by zero in '/': {other!r} / {b!r}")
-            return _result(other / b, (self,), (-other / (b * b),), "/")
+            return _result(other / b, (self,), (-other / (b * b),), "/", (other, b))
         return NotImplemented
 
     # ---- powers ---------------------------------------------------------------------------
@@ -197,7 +207,7 @@ class Value:
             return _result(out, (self, other), (_d_base(a, b), _d_exponent(a, out)), "**")
         if _is_number(other):
             a, c = self.data, float(other)
-            return _result(_power(a, c), (self,), (_d_base(a, c),), "**")
+            return _result(_power(a, c), (self,), (_d_base(a, c),), "**", (a, c))
         return NotImplemented
 
     def __rpow__(self, other: Number) -> Value:
@@ -205,16 +215,20 @@ class Value:
         if _is_number(other):
             c, x = float(other), self.data
             out = _power(c, x)
-            return _result(out, (self,), (_d_exponent(c, out),), "**")
+            return _result(out, (self,), (_d_exponent(c, out),), "**", (c, x))
         return NotImplemented
 
     # ---- element functions ----------------------------------------------------------------
     def relu(self) -> Value:
-        """max(0, x); d/dx = 1 if x > 0 else 0 (0 at x = 0, as in PyTorch)."""
+        """max(0, x); d/dx = 1 if x > 0 else 0 (0 at x = 0, as in PyTorch).
+
+        The test is ``x <= 0`` so that a NaN input falls through and propagates (with local
+        derivative 1), as PyTorch's relu does, instead of being silently replaced by 0.
+        """
         x = self.data
-        if x > 0.0:
-            return _result(x, (self,), (1.0,), "relu")
-        return _result(0.0, (self,), (0.0,), "relu")
+        if x <= 0.0:
+            return _result(0.0, (self,), (0.0,), "relu")
+        return _result(x, (self,), (1.0,), "relu")
 
     def tanh(self) -> Value:
         """tanh(x); d/dx = 1 - tanh(x)^2. `math.tanh` saturates to +-1 without overflow."""
@@ -231,9 +245,9 @@ class Value:
         return _result(e, (self,), (e,), "exp")
 
     def log(self) -> Value:
-        """ln(x) for x > 0; d/dx = 1/x. A non-positive x raises `ValueError`."""
+        """ln(x) for x > 0; d/dx = 1/x. A non-positive x raises `ValueError` (NaN propagates)."""
         x = self.data
-        if not x > 0.0:
+        if x <= 0.0:
             raise ValueError(f"'log' needs a positive input, got {x!r}")
         return _result(math.log(x), (self,), (1.0 / x,), "log")
 
@@ -286,7 +300,10 @@ def _d_base(a: float, c: float) -> float:
     try:
         return c * math.pow(a, c - 1.0)
     except OverflowError:
-        return math.copysign(math.inf, c)
+        # |c * a^(c-1)| is beyond the float range; its sign is sign(c) times that of a^(c-1),
+        # which is negative only for a negative base with an odd integer power c - 1.
+        odd_power_of_negative = a < 0.0 and math.fmod(c - 1.0, 2.0) != 0.0
+        return -math.inf if odd_power_of_negative != (c < 0.0) else math.inf
 
 
 def _d_exponent(a: float, out: float) -> float:
