@@ -1,0 +1,56 @@
+"""mg-optim: optimizers, learning-rate schedulers and gradient clipping for mg-nn models.
+
+>>> from mg_nn import MLP
+>>> from mg_optim import Adam
+>>> opt = Adam(MLP(2, [4, 1]).parameters(), lr=1e-2)
+
+Where things live: `optimizer.py` (`Optimizer`, `ParamGroup`, state dicts), `sgd.py`,
+`momentum.py`, `adam.py`, `adamw.py` (one update rule each, its equation in the docstring and
+the same names in the code), `schedulers/`, `clipping.py`.
+"""
+
+from .__about__ import __version__ as __version__
+from .adam import Adam
+from .adamw import AdamW
+from .clipping import clip_grad_norm, clip_grad_value, grad_norm
+from .momentum import Momentum
+from .optimizer import JSON, Optimizer, ParamGroup, ParamsLike, StateDict
+from .schedulers import (
+    CosineAnnealingLR,
+    ExponentialLR,
+    LambdaLR,
+    LinearLR,
+    LRLambda,
+    LRScheduler,
+    MultiStepLR,
+    ReduceLROnPlateau,
+    SequentialLR,
+    StepLR,
+)
+from .sgd import SGD
+
+__all__ = [
+    "JSON",
+    "Optimizer",
+    "ParamGroup",
+    "ParamsLike",
+    "StateDict",
+    "SGD",
+    "Momentum",
+    "Adam",
+    "AdamW",
+    "LRScheduler",
+    "StepLR",
+    "MultiStepLR",
+    "ExponentialLR",
+    "CosineAnnealingLR",
+    "LinearLR",
+    "LambdaLR",
+    "LRLambda",
+    "SequentialLR",
+    "ReduceLROnPlateau",
+    "clip_grad_norm",
+    "clip_grad_value",
+    "grad_norm",
+    "__version__",
+]
