@@ -1,0 +1,256 @@
+"""Checkpoints: everything a run needs to continue bit for bit, as one validated JSON file.
+
+A checkpoint holds the model's parameters, the optimizer's and scheduler's state dicts, the
+state of the batch-shuffling generator, the number of finished epochs and the history. With
+all of them restored, the next epoch sees the same weights, the same optimizer moments, the same
+learning rate and the same batch order as an unbroken run would, so the rest of the run is the
+same to the last bit. (``random.Random.getstate()`` is ``(version, 625 ints, gauss_next)``;
+JSON stores it as nested lists and `random.Random.setstate` takes it back as tuples.)
+
+Loading is all or nothing. The file is checked completely first - JSON syntax (a truncated
+file fails here), the exact set of keys, the format version, that every number is finite, that
+the parameter names match the model's architecture, that the generator state is well formed -
+and only then applied; should the optimizer or scheduler still refuse their part, everything
+already loaded is rolled back. Any problem raises `CheckpointError` naming it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Optional
+
+from mg_optim import Optimizer
+
+from ._atomic import PathLike, atomic_write_text
+from .history import History
+from .protocols import Model, Scheduler
+
+__all__ = [
+    "CHECKPOINT_FORMAT",
+    "CHECKPOINT_FORMAT_VERSION",
+    "CheckpointError",
+    "LoadedCheckpoint",
+    "load_checkpoint",
+    "save_checkpoint",
+]
+
+CHECKPOINT_FORMAT = "mg-train-checkpoint"
+CHECKPOINT_FORMAT_VERSION = 1
+_KEYS = (
+    "format",
+    "format_version",
+    "epoch",
+    "model",
+    "optimizer",
+    "scheduler",
+    "rng_state",
+    "history",
+)
+
+
+class CheckpointError(ValueError):
+    """A checkpoint file that cannot be loaded into this model, optimizer and scheduler."""
+
+
+@dataclass(frozen=True)
+class LoadedCheckpoint:
+    """What `load_checkpoint` restored besides the objects it was given."""
+
+    epoch: int
+    history: History
+
+
+def _json_copy(state: object) -> object:
+    """A deep, JSON-only copy: proves a state dict is JSON-safe and detaches it from its owner."""
+    return json.loads(json.dumps(state, allow_nan=False))
+
+
+def save_checkpoint(
+    path: PathLike,
+    *,
+    model: Model,
+    optimizer: Optimizer,
+    scheduler: Optional[Scheduler],
+    rng: random.Random,
+    epoch: int,
+    history: History,
+) -> None:
+    """Write a checkpoint atomically; refuses (ValueError) to store a NaN or infinity."""
+    version, internal, gauss_next = rng.getstate()
+    payload = {
+        "format": CHECKPOINT_FORMAT,
+        "format_version": CHECKPOINT_FORMAT_VERSION,
+        "epoch": epoch,
+        "model": model.state_dict(),
+        "optimizer": optimizer.state_dict(),
+        "scheduler": None if scheduler is None else scheduler.state_dict(),
+        "rng_state": [version, list(internal), gauss_next],
+        "history": history.to_dict(),
+    }
+    atomic_write_text(path, json.dumps(payload, allow_nan=False) + "\n")
+
+
+def _reject_constant(token: str) -> float:
+    raise CheckpointError(f"checkpoint contains the non-finite number {token}")
+
+
+def _check_finite(value: object, where: str) -> None:
+    if isinstance(value, float) and not math.isfinite(value):
+        raise CheckpointError(f"checkpoint value at {where} is not finite: {value!r}")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _check_finite(item, f"{where}.{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_finite(item, f"{where}[{index}]")
+
+
+def _read(path: PathLike) -> dict[str, object]:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+    except FileNotFoundError:
+        raise CheckpointError(f"checkpoint file not found: {path}") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise CheckpointError(f"cannot read checkpoint {path}: {error}") from None
+    try:
+        data = json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as error:
+        raise CheckpointError(
+            f"checkpoint {path} is not valid JSON (truncated or corrupt?): {error}"
+        ) from None
+    if not isinstance(data, dict):
+        raise CheckpointError(f"checkpoint must be a JSON object, got {type(data).__name__}")
+    return data
+
+
+def _check_keys(data: Mapping[str, object]) -> None:
+    missing = [key for key in _KEYS if key not in data]
+    if missing:
+        raise CheckpointError(f"checkpoint is missing key(s): {', '.join(missing)}")
+    extra = [key for key in data if key not in _KEYS]
+    if extra:
+        raise CheckpointError(f"checkpoint has unexpected key(s): {', '.join(extra)}")
+    if data["format"] != CHECKPOINT_FORMAT:
+        raise CheckpointError(f"not an mg-train checkpoint: format is {data['format']!r}")
+    if data["format_version"] != CHECKPOINT_FORMAT_VERSION:
+        raise CheckpointError(
+            f"checkpoint format_version {data['format_version']!r} is not supported "
+            f"(this mg-train reads version {CHECKPOINT_FORMAT_VERSION})"
+        )
+
+
+def _check_model(state: object, model: Model) -> dict[str, float]:
+    if not isinstance(state, dict):
+        raise CheckpointError(f"checkpoint 'model' must be an object, got {type(state).__name__}")
+    expected = list(model.state_dict())
+    missing = [name for name in expected if name not in state]
+    extra = [str(name) for name in state if name not in expected]
+    if missing or extra:
+        parts = []
+        if missing:
+            parts.append(f"missing {', '.join(missing[:5])}{' ...' if len(missing) > 5 else ''}")
+        if extra:
+            parts.append(f"unexpected {', '.join(extra[:5])}{' ...' if len(extra) > 5 else ''}")
+        raise CheckpointError(
+            "checkpoint 'model' was saved from a different architecture: " + "; ".join(parts)
+        )
+    out: dict[str, float] = {}
+    for name in expected:
+        value = state[name]
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise CheckpointError(f"checkpoint 'model.{name}' must be a number, got {value!r}")
+        out[name] = float(value)
+    return out
+
+
+def _check_rng_state(state: object) -> tuple[int, tuple[int, ...], Optional[float]]:
+    problem = "checkpoint 'rng_state' must be [version, [625 ints], gauss_next or null]"
+    if not isinstance(state, list) or len(state) != 3:
+        raise CheckpointError(problem)
+    version, internal, gauss_next = state
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise CheckpointError(problem + f"; version is {version!r}")
+    if not isinstance(internal, list) or len(internal) != 625:
+        raise CheckpointError(problem + "; the internal state has the wrong length")
+    for index, word in enumerate(internal):
+        if isinstance(word, bool) or not isinstance(word, int):
+            raise CheckpointError(problem + f"; internal[{index}] is {word!r}")
+    if gauss_next is not None and (
+        isinstance(gauss_next, bool) or not isinstance(gauss_next, (int, float))
+    ):
+        raise CheckpointError(problem + f"; gauss_next is {gauss_next!r}")
+    result = (version, tuple(internal), None if gauss_next is None else float(gauss_next))
+    try:
+        random.Random().setstate(result)
+    except (ValueError, TypeError, OverflowError) as error:
+        raise CheckpointError(
+            f"checkpoint 'rng_state' is not a valid generator state: {error}"
+        ) from None
+    return result
+
+
+def load_checkpoint(
+    path: PathLike,
+    *,
+    model: Model,
+    optimizer: Optimizer,
+    scheduler: Optional[Scheduler],
+    rng: random.Random,
+) -> LoadedCheckpoint:
+    """Restore model, optimizer, scheduler and ``rng`` from ``path``: all of them or none.
+
+    Returns the finished epoch count and the history. On any problem raises `CheckpointError`
+    and leaves the four objects exactly as they were.
+    """
+    data = _read(path)
+    _check_keys(data)
+    _check_finite(data, "checkpoint")
+    epoch = data["epoch"]
+    if isinstance(epoch, bool) or not isinstance(epoch, int) or epoch < 0:
+        raise CheckpointError(f"checkpoint 'epoch' must be a non-negative int, got {epoch!r}")
+    model_state = _check_model(data["model"], model)
+    optimizer_state = data["optimizer"]
+    if not isinstance(optimizer_state, dict):
+        raise CheckpointError("checkpoint 'optimizer' must be an object")
+    scheduler_state = data["scheduler"]
+    if scheduler is None and scheduler_state is not None:
+        raise CheckpointError("checkpoint has scheduler state but this run has no scheduler")
+    if scheduler is not None and not isinstance(scheduler_state, dict):
+        raise CheckpointError("checkpoint has no scheduler state but this run has a scheduler")
+    rng_state = _check_rng_state(data["rng_state"])
+    try:
+        history = History.from_dict(_as_dict(data["history"]))
+    except ValueError as error:
+        raise CheckpointError(f"checkpoint 'history' is invalid: {error}") from None
+    if history.epochs != epoch:
+        raise CheckpointError(
+            f"checkpoint 'history' has {history.epochs} epochs but 'epoch' is {epoch}"
+        )
+
+    saved_model = model.state_dict()
+    saved_optimizer = _json_copy(optimizer.state_dict())
+    saved_scheduler = None if scheduler is None else _json_copy(scheduler.state_dict())
+    try:
+        model.load_state_dict(model_state)
+        optimizer.load_state_dict(optimizer_state)
+        if scheduler is not None and isinstance(scheduler_state, dict):
+            scheduler.load_state_dict(scheduler_state)
+    except (ValueError, TypeError, KeyError, IndexError) as error:
+        model.load_state_dict(saved_model)
+        optimizer.load_state_dict(_as_dict(saved_optimizer))
+        if scheduler is not None:
+            scheduler.load_state_dict(_as_dict(saved_scheduler))
+        raise CheckpointError(f"checkpoint does not fit this run: {error}") from error
+    rng.setstate(rng_state)
+    return LoadedCheckpoint(epoch=epoch, history=history)
+
+
+def _as_dict(value: object) -> dict[str, object]:
+    if not isinstance(value, dict):
+        raise CheckpointError(f"expected a JSON object, got {type(value).__name__}")
+    return value

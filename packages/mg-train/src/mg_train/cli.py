@@ -1,0 +1,161 @@
+"""The ``mg-train`` command: run an optimizer comparison from a JSON config, or check one.
+
+    mg-train compare --config CONFIG.json --out DIR [--quiet] [--no-plot]
+    mg-train check RESULTS.json --reference REFERENCE.json
+
+``compare`` checks the whole config before it creates anything: a bad config exits with
+status 2 and one line on stderr naming the key, and leaves no output directory behind. The
+output directory is created only once training has finished, and only the four named files
+are written into it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Optional, TextIO
+
+from .__about__ import __version__
+from .artifacts import format_table, write_artifacts
+from .config import OPTIMIZER_TYPES, ConfigError, load_config, run_experiment
+from .fit import NonFiniteLossError
+from .progress import Verbosity
+from .reproduce import diff_results, load_results
+
+__all__ = ["build_parser", "main"]
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mg-train",
+        description="Train small mg models and compare optimizers reproducibly.",
+    )
+    parser.add_argument("--version", action="version", version=f"mg-train {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.required = True
+
+    compare = commands.add_parser(
+        "compare",
+        help="run one setup once per optimizer and write the table and artifacts",
+        description=(
+            "Run the comparison described by a JSON config (same data, split, initial weights, "
+            "batch order and learning rate; only the optimizer changes) and write results.json, "
+            "table.md, history.csv and loss_curves.png (if matplotlib is installed) into --out. "
+            f"Optimizer types: {', '.join(OPTIMIZER_TYPES)}."
+        ),
+    )
+    compare.add_argument(
+        "--config",
+        required=True,
+        type=Path,
+        metavar="FILE",
+        help="JSON config file; unknown keys, wrong types and bad values are rejected",
+    )
+    compare.add_argument(
+        "--out",
+        required=True,
+        type=Path,
+        metavar="DIR",
+        help="output directory, created after training succeeds; only the four files are written",
+    )
+    compare.add_argument(
+        "--quiet",
+        action="store_true",
+        help="no progress output and no table on stdout (errors are still printed)",
+    )
+    compare.add_argument(
+        "--no-plot",
+        action="store_true",
+        help="do not write loss_curves.png",
+    )
+
+    check = commands.add_parser(
+        "check",
+        help="compare a results.json with a reference, bit for bit",
+        description=(
+            "Exit 0 if every deterministic field of RESULTS equals the reference exactly "
+            "(floats compared by their exact binary value), 1 otherwise. The environment and "
+            "timings sections are ignored."
+        ),
+    )
+    check.add_argument("results", type=Path, metavar="RESULTS", help="results.json to check")
+    check.add_argument(
+        "--reference",
+        required=True,
+        type=Path,
+        metavar="FILE",
+        help="reference results.json",
+    )
+    return parser
+
+
+def _error(message: str, stream: TextIO) -> None:
+    stream.write(f"mg-train: error: {message}\n")
+
+
+def _compare(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    try:
+        config = load_config(args.config)
+    except ConfigError as error:
+        _error(str(error), stderr)
+        return EXIT_USAGE
+    out: Path = args.out
+    if out.exists() and not out.is_dir():
+        _error(f"--out {out} exists and is not a directory", stderr)
+        return EXIT_USAGE
+    verbosity = Verbosity.SILENT if args.quiet else Verbosity.AUTO
+    try:
+        result = run_experiment(config, verbose=verbosity, stream=stderr)
+    except NonFiniteLossError as error:
+        _error(str(error), stderr)
+        return EXIT_FAILURE
+    report = write_artifacts(result, out, plot=not args.no_plot)
+    if not args.quiet:
+        stdout.write(format_table(result.rows()))
+        for path in report.written:
+            stdout.write(f"wrote {path}\n")
+    for note in report.notes:
+        stderr.write(f"mg-train: note: {note}\n")
+    return EXIT_OK
+
+
+def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    try:
+        new = load_results(args.results)
+        reference = load_results(args.reference)
+    except (OSError, ValueError) as error:
+        _error(str(error), stderr)
+        return EXIT_USAGE
+    differences = diff_results(new, reference)
+    if differences:
+        stderr.write(f"mg-train: {len(differences)} difference(s) from the reference:\n")
+        for line in differences:
+            stderr.write(f"  {line}\n")
+        return EXIT_FAILURE
+    stdout.write("results match the reference bit for bit\n")
+    return EXIT_OK
+
+
+def main(
+    argv: Optional[Sequence[str]] = None,
+    *,
+    stdout: Optional[TextIO] = None,
+    stderr: Optional[TextIO] = None,
+) -> int:
+    """Run the CLI; returns the exit status (0 ok, 1 failure, 2 bad usage or config)."""
+    out = sys.stdout if stdout is None else stdout
+    err = sys.stderr if stderr is None else stderr
+    args = build_parser().parse_args(argv)
+    if args.command == "compare":
+        return _compare(args, out, err)
+    return _check(args, out, err)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,479 @@
+"""Experiment configs: a JSON object that describes one optimizer comparison completely.
+
+A config is data, parsed with `json` and checked key by key before anything runs: an unknown
+key, a wrong type or an out-of-range value raises `ConfigError` naming the key (for example
+``optimizers[1].lr``). Every key but ``lr``, ``epochs``, ``batch_size`` and ``optimizers`` has a
+default; `ExperimentConfig.to_dict` returns the config with every default filled in, which is
+what ``results.json`` records. An example::
+
+    {
+      "dataset": {"name": "sine_regression", "n_samples": 256, "noise": 0.05, "seed": 0},
+      "split": {"val_fraction": 0.25, "seed": 1},
+      "model": {"hidden": [16, 16], "activation": "relu", "seed": 2},
+      "loss": "mse",
+      "lr": 0.01, "epochs": 60, "batch_size": 16, "shuffle_seed": 3,
+      "clip_grad_norm": null, "scheduler": null,
+      "optimizers": [{"type": "sgd"}, {"type": "momentum", "momentum": 0.9}, {"type": "adam"}]
+    }
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Callable, Optional, Protocol, TextIO
+
+import mg_optim
+from mg_nn import ACTIVATIONS, MLP, Activation, Parameter
+from mg_optim import Optimizer
+
+from ._atomic import PathLike
+from .compare import Comparison, OptimizerFactory, SchedulerFactory, compare_optimizers
+from .data import Dataset, make_moons, make_sine_regression, train_val_split
+from .losses import LOSSES
+from .progress import VerbosityLike
+from .protocols import Model, Scheduler
+
+__all__ = [
+    "DATASETS",
+    "DatasetMaker",
+    "OPTIMIZER_TYPES",
+    "SCHEDULER_TYPES",
+    "ConfigError",
+    "ExperimentConfig",
+    "OptimizerConfig",
+    "load_config",
+    "parse_config",
+    "run_experiment",
+]
+
+
+class DatasetMaker(Protocol):
+    def __call__(self, n_samples: int, *, noise: float, seed: int) -> Dataset: ...
+
+
+DATASETS: Mapping[str, DatasetMaker] = {
+    "sine_regression": make_sine_regression,
+    "moons": make_moons,
+}
+
+_OPTIMIZER_DEFAULTS: Mapping[str, Mapping[str, object]] = {
+    "sgd": {"weight_decay": 0.0},
+    "momentum": {"momentum": 0.9, "dampening": 0.0, "nesterov": False, "weight_decay": 0.0},
+    "adam": {"betas": [0.9, 0.999], "eps": 1e-8, "weight_decay": 0.0, "amsgrad": False},
+    "adamw": {"betas": [0.9, 0.999], "eps": 1e-8, "weight_decay": 0.01, "amsgrad": False},
+}
+OPTIMIZER_TYPES = tuple(_OPTIMIZER_DEFAULTS)
+_OPTIMIZER_LABELS = {"sgd": "SGD", "momentum": "Momentum", "adam": "Adam", "adamw": "AdamW"}
+
+_SCHEDULER_DEFAULTS: Mapping[str, Mapping[str, object]] = {
+    "step": {"step_size": None, "gamma": 0.1},
+    "exponential": {"gamma": None},
+    "cosine": {"t_max": None, "eta_min": 0.0},
+}
+SCHEDULER_TYPES = tuple(_SCHEDULER_DEFAULTS)
+
+
+class ConfigError(ValueError):
+    """A config that cannot be run; the message names the offending key."""
+
+
+# ---- small typed readers: each returns a checked value or raises naming the key ----------
+def _fail(key: str, problem: str, value: object) -> ConfigError:
+    return ConfigError(f"config key {key!r}: {problem}, got {json.dumps(value)}")
+
+
+def _object(value: object, key: str) -> dict[str, object]:
+    if not isinstance(value, dict):
+        raise _fail(key, "must be an object", value)
+    return value
+
+
+def _only(obj: Mapping[str, object], allowed: Sequence[str], where: str) -> None:
+    for name in obj:
+        if name not in allowed:
+            full = f"{where}.{name}" if where else name
+            raise ConfigError(
+                f"config key {full!r}: unknown key (allowed here: {', '.join(allowed)})"
+            )
+
+
+def _int(value: object, key: str, *, minimum: Optional[int] = None) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _fail(key, "must be an integer", value)
+    if minimum is not None and value < minimum:
+        raise _fail(key, f"must be >= {minimum}", value)
+    return value
+
+
+def _float(
+    value: object,
+    key: str,
+    *,
+    positive: bool = False,
+    lo: Optional[float] = None,
+    hi: Optional[float] = None,
+) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _fail(key, "must be a number", value)
+    number = float(value)
+    if not math.isfinite(number):
+        raise _fail(key, "must be finite", value)
+    if positive and not number > 0.0:
+        raise _fail(key, "must be > 0", value)
+    if lo is not None and number < lo:
+        raise _fail(key, f"must be >= {lo}", value)
+    if hi is not None and not number < hi:
+        raise _fail(key, f"must be < {hi}", value)
+    return number
+
+
+def _bool(value: object, key: str) -> bool:
+    if not isinstance(value, bool):
+        raise _fail(key, "must be true or false", value)
+    return value
+
+
+def _choice(value: object, key: str, choices: Sequence[str]) -> str:
+    if not isinstance(value, str) or value not in choices:
+        raise _fail(key, f"must be one of {', '.join(choices)}", value)
+    return value
+
+
+@dataclass(frozen=True)
+class OptimizerConfig:
+    """One optimizer of the comparison: its table label, type and type-specific options."""
+
+    name: str
+    type: str
+    options: tuple[tuple[str, object], ...]
+
+    def option(self, key: str) -> object:
+        return dict(self.options)[key]
+
+    def factory(self, lr: float) -> OptimizerFactory:
+        kind, get = self.type, self.option
+
+        def make(params: Sequence[Parameter]) -> Optimizer:
+            weight_decay = _float(get("weight_decay"), "weight_decay")
+            if kind == "sgd":
+                return mg_optim.SGD(params, lr, weight_decay=weight_decay)
+            if kind == "momentum":
+                return mg_optim.Momentum(
+                    params,
+                    lr,
+                    momentum=_float(get("momentum"), "momentum"),
+                    dampening=_float(get("dampening"), "dampening"),
+                    nesterov=_bool(get("nesterov"), "nesterov"),
+                    weight_decay=weight_decay,
+                )
+            beta1, beta2 = _betas(get("betas"), "betas")
+            adam = mg_optim.Adam if kind == "adam" else mg_optim.AdamW
+            return adam(
+                params,
+                lr,
+                betas=(beta1, beta2),
+                eps=_float(get("eps"), "eps"),
+                weight_decay=weight_decay,
+                amsgrad=_bool(get("amsgrad"), "amsgrad"),
+            )
+
+        return make
+
+    def to_dict(self) -> dict[str, object]:
+        out: dict[str, object] = {"name": self.name, "type": self.type}
+        out.update(self.options)
+        return out
+
+
+def _betas(value: object, key: str) -> tuple[float, float]:
+    if not isinstance(value, list) or len(value) != 2:
+        raise _fail(key, "must be a list of two numbers in [0, 1)", value)
+    return (
+        _float(value[0], f"{key}[0]", lo=0.0, hi=1.0),
+        _float(value[1], f"{key}[1]", lo=0.0, hi=1.0),
+    )
+
+
+def _parse_optimizer(value: object, where: str) -> OptimizerConfig:
+    obj = _object(value, where)
+    if "type" not in obj:
+        raise ConfigError(
+            f"config key '{where}.type': missing (one of {', '.join(OPTIMIZER_TYPES)})"
+        )
+    kind = _choice(obj["type"], f"{where}.type", OPTIMIZER_TYPES)
+    defaults = _OPTIMIZER_DEFAULTS[kind]
+    _only(obj, ("name", "type", *defaults), where)
+    name = obj.get("name", _OPTIMIZER_LABELS[kind])
+    if not isinstance(name, str) or not name.strip():
+        raise _fail(f"{where}.name", "must be a non-empty string", name)
+    options: list[tuple[str, object]] = []
+    for option, default in defaults.items():
+        raw = obj.get(option, default)
+        key = f"{where}.{option}"
+        checked: object
+        if option in ("nesterov", "amsgrad"):
+            checked = _bool(raw, key)
+        elif option == "betas":
+            checked = list(_betas(raw, key))
+        elif option == "eps":
+            checked = _float(raw, key, positive=True)
+        elif option == "momentum":
+            checked = _float(raw, key, lo=0.0, hi=1.0)
+        else:
+            checked = _float(raw, key, lo=0.0)
+        options.append((option, checked))
+    return OptimizerConfig(name, kind, tuple(options))
+
+
+@dataclass(frozen=True)
+class ExperimentConfig:
+    """A parsed, checked config (see the module docstring for the JSON form)."""
+
+    dataset: str
+    n_samples: int
+    noise: float
+    data_seed: int
+    val_fraction: float
+    split_seed: int
+    hidden: tuple[int, ...]
+    activation: Activation
+    model_seed: int
+    loss: str
+    lr: float
+    epochs: int
+    batch_size: int
+    shuffle_seed: int
+    clip_grad_norm: Optional[float]
+    scheduler: Optional[tuple[str, tuple[tuple[str, float], ...]]]
+    optimizers: tuple[OptimizerConfig, ...]
+
+    def to_dict(self) -> dict[str, object]:
+        """The full config, every default filled in (JSON-safe; `parse_config` reads it back)."""
+        return {
+            "dataset": {
+                "name": self.dataset,
+                "n_samples": self.n_samples,
+                "noise": self.noise,
+                "seed": self.data_seed,
+            },
+            "split": {"val_fraction": self.val_fraction, "seed": self.split_seed},
+            "model": {
+                "hidden": list(self.hidden),
+                "activation": self.activation,
+                "seed": self.model_seed,
+            },
+            "loss": self.loss,
+            "lr": self.lr,
+            "epochs": self.epochs,
+            "batch_size": self.batch_size,
+            "shuffle_seed": self.shuffle_seed,
+            "clip_grad_norm": self.clip_grad_norm,
+            "scheduler": None
+            if self.scheduler is None
+            else {"type": self.scheduler[0], **dict(self.scheduler[1])},
+            "optimizers": [opt.to_dict() for opt in self.optimizers],
+        }
+
+    def datasets(self) -> tuple[Dataset, Dataset]:
+        """(train, val): the dataset made from its seed, split by the split seed."""
+        data = DATASETS[self.dataset](self.n_samples, noise=self.noise, seed=self.data_seed)
+        return train_val_split(data, self.val_fraction, self.split_seed)
+
+    def n_outputs(self) -> int:
+        if self.loss == "cross_entropy":
+            data = DATASETS[self.dataset](self.n_samples, noise=self.noise, seed=self.data_seed)
+            labels = {int(row[0]) for row in data.targets}
+            return max(labels) + 1
+        return 1
+
+    def model_factory(self) -> Callable[[], Model]:
+        """A function that builds the MLP, its weights drawn from ``model.seed``."""
+        widths = [*self.hidden, self.n_outputs()]
+
+        def make() -> Model:
+            return MLP(2, widths, activation=self.activation, rng=self.model_seed)
+
+        return make
+
+    def scheduler_factory(self) -> Optional[SchedulerFactory]:
+        if self.scheduler is None:
+            return None
+        kind, options = self.scheduler[0], dict(self.scheduler[1])
+
+        def make(optimizer: Optimizer) -> Scheduler:
+            if kind == "step":
+                return mg_optim.StepLR(optimizer, int(options["step_size"]), gamma=options["gamma"])
+            if kind == "exponential":
+                return mg_optim.ExponentialLR(optimizer, options["gamma"])
+            return mg_optim.CosineAnnealingLR(
+                optimizer, int(options["t_max"]), eta_min=options["eta_min"]
+            )
+
+        return make
+
+
+def _parse_scheduler(value: object) -> Optional[tuple[str, tuple[tuple[str, float], ...]]]:
+    if value is None:
+        return None
+    obj = _object(value, "scheduler")
+    if "type" not in obj:
+        raise ConfigError(
+            f"config key 'scheduler.type': missing (one of {', '.join(SCHEDULER_TYPES)})"
+        )
+    kind = _choice(obj["type"], "scheduler.type", SCHEDULER_TYPES)
+    defaults = _SCHEDULER_DEFAULTS[kind]
+    _only(obj, ("type", *defaults), "scheduler")
+    options: list[tuple[str, float]] = []
+    for option, default in defaults.items():
+        key = f"scheduler.{option}"
+        if option not in obj and default is None:
+            raise ConfigError(f"config key {key!r}: missing (required for {kind!r})")
+        raw = obj.get(option, default)
+        if option in ("step_size", "t_max"):
+            options.append((option, _int(raw, key, minimum=1)))
+        elif option == "eta_min":
+            options.append((option, _float(raw, key, lo=0.0)))
+        else:
+            options.append((option, _float(raw, key, positive=True)))
+    return kind, tuple(options)
+
+
+_TOP_KEYS = (
+    "dataset",
+    "split",
+    "model",
+    "loss",
+    "lr",
+    "epochs",
+    "batch_size",
+    "shuffle_seed",
+    "clip_grad_norm",
+    "scheduler",
+    "optimizers",
+)
+
+
+def parse_config(data: object) -> ExperimentConfig:
+    """Check a JSON-decoded config completely and return it; `ConfigError` names any problem."""
+    top = _object(data, "<config>")
+    _only(top, _TOP_KEYS, "")
+    for required in ("lr", "epochs", "batch_size", "optimizers"):
+        if required not in top:
+            raise ConfigError(f"config key {required!r}: missing (required)")
+
+    dataset = _object(top.get("dataset", {}), "dataset")
+    _only(dataset, ("name", "n_samples", "noise", "seed"), "dataset")
+    name = _choice(dataset.get("name", "sine_regression"), "dataset.name", tuple(DATASETS))
+    n_samples = _int(dataset.get("n_samples", 256), "dataset.n_samples", minimum=2)
+    noise = _float(dataset.get("noise", 0.05), "dataset.noise", lo=0.0)
+    data_seed = _int(dataset.get("seed", 0), "dataset.seed")
+
+    split = _object(top.get("split", {}), "split")
+    _only(split, ("val_fraction", "seed"), "split")
+    val_fraction = _float(
+        split.get("val_fraction", 0.25), "split.val_fraction", positive=True, hi=1.0
+    )
+    n_val = round(n_samples * val_fraction)
+    if n_val < 1 or n_val >= n_samples:
+        raise _fail(
+            "split.val_fraction",
+            f"leaves an empty train or validation set of {n_samples} rows",
+            val_fraction,
+        )
+    split_seed = _int(split.get("seed", 1), "split.seed")
+
+    model = _object(top.get("model", {}), "model")
+    _only(model, ("hidden", "activation", "seed"), "model")
+    hidden_raw = model.get("hidden", [16, 16])
+    if not isinstance(hidden_raw, list):
+        raise _fail("model.hidden", "must be a list of positive integers", hidden_raw)
+    hidden = tuple(_int(w, f"model.hidden[{i}]", minimum=1) for i, w in enumerate(hidden_raw))
+    activation_name = _choice(model.get("activation", "relu"), "model.activation", ACTIVATIONS)
+    activation = next(a for a in ACTIVATIONS if a == activation_name)
+    model_seed = _int(model.get("seed", 2), "model.seed")
+
+    loss = _choice(top.get("loss", "mse"), "loss", tuple(LOSSES))
+    lr = _float(top["lr"], "lr", positive=True)
+    epochs = _int(top["epochs"], "epochs", minimum=1)
+    batch_size = _int(top["batch_size"], "batch_size", minimum=1)
+    shuffle_seed = _int(top.get("shuffle_seed", 3), "shuffle_seed")
+    clip_raw = top.get("clip_grad_norm")
+    clip = None if clip_raw is None else _float(clip_raw, "clip_grad_norm", positive=True)
+    scheduler = _parse_scheduler(top.get("scheduler"))
+
+    optimizers_raw = top["optimizers"]
+    if not isinstance(optimizers_raw, list) or not optimizers_raw:
+        raise _fail("optimizers", "must be a non-empty list of optimizer objects", optimizers_raw)
+    optimizers = tuple(
+        _parse_optimizer(o, f"optimizers[{i}]") for i, o in enumerate(optimizers_raw)
+    )
+    seen: set[str] = set()
+    for i, opt in enumerate(optimizers):
+        if opt.name in seen:
+            raise _fail(f"optimizers[{i}].name", "duplicates an earlier optimizer's name", opt.name)
+        seen.add(opt.name)
+
+    return ExperimentConfig(
+        dataset=name,
+        n_samples=n_samples,
+        noise=noise,
+        data_seed=data_seed,
+        val_fraction=val_fraction,
+        split_seed=split_seed,
+        hidden=hidden,
+        activation=activation,
+        model_seed=model_seed,
+        loss=loss,
+        lr=lr,
+        epochs=epochs,
+        batch_size=batch_size,
+        shuffle_seed=shuffle_seed,
+        clip_grad_norm=clip,
+        scheduler=scheduler,
+        optimizers=optimizers,
+    )
+
+
+def _reject_constant(token: str) -> float:
+    raise ConfigError(f"config contains {token}, which is not a JSON number")
+
+
+def load_config(path: PathLike) -> ExperimentConfig:
+    """Read and check a JSON config file (`ConfigError` for unreadable, non-JSON or bad ones)."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+    except OSError as error:
+        raise ConfigError(f"cannot read config file {path}: {error.strerror or error}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"config file {path} is not UTF-8 text") from None
+    try:
+        data = json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as error:
+        raise ConfigError(f"config file {path} is not valid JSON: {error}") from None
+    return parse_config(data)
+
+
+def run_experiment(
+    config: ExperimentConfig, *, verbose: VerbosityLike = True, stream: Optional[TextIO] = None
+) -> Comparison:
+    """Run the comparison a config describes; the result carries ``config.to_dict()``."""
+    train, val = config.datasets()
+    return compare_optimizers(
+        config.model_factory(),
+        {opt.name: opt.factory(config.lr) for opt in config.optimizers},
+        config.loss,
+        train,
+        val,
+        epochs=config.epochs,
+        batch_size=config.batch_size,
+        seed=config.shuffle_seed,
+        scheduler_factory=config.scheduler_factory(),
+        clip_grad_norm=config.clip_grad_norm,
+        config=config.to_dict(),
+        verbose=verbose,
+        stream=stream,
+    )

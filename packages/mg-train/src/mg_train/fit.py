@@ -1,0 +1,229 @@
+"""`fit`: the mini-batch training loop, with validation, scheduling, clipping and checkpoints.
+
+One epoch, in order:
+
+1. read the learning rate the epoch will train with (``param_groups[0]["lr"]``);
+2. for each mini-batch (rows shuffled by the run's own ``random.Random(seed)``):
+   zero the gradients, forward every sample, batch loss, refuse a non-finite loss, backward,
+   clip the gradients (optional), ``optimizer.step()``;
+3. validation loss of the whole validation set under ``no_grad`` (no graph is built);
+4. record the epoch in the `History`; step the scheduler (``ReduceLROnPlateau`` with the
+   monitored loss); ask the callbacks whether to stop;
+5. write the checkpoint (optional), then report progress.
+
+Everything that decides the next epoch - weights, optimizer state, scheduler state, the
+shuffling generator's state and the history - is in the checkpoint, so `fit` with
+``resume_from=`` continues exactly where the saved run was.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import random
+import time
+from collections.abc import Sequence
+from typing import Optional, TextIO, Union
+
+from mg_autograd import Value, no_grad
+from mg_optim import Optimizer, ReduceLROnPlateau, clip_grad_norm, clip_grad_value
+
+from ._atomic import PathLike
+from .callbacks import Callback
+from .checkpoint import load_checkpoint, save_checkpoint
+from .data import Dataset, iterate_batches
+from .history import History
+from .losses import BatchLoss, get_loss
+from .progress import ProgressReporter, VerbosityLike
+from .protocols import Model, Scheduler
+
+__all__ = ["NonFiniteLossError", "evaluate", "fit"]
+
+
+class NonFiniteLossError(FloatingPointError):
+    """The loss became NaN or infinite; ``epoch`` and ``batch`` (1-based) say where."""
+
+    def __init__(self, epoch: int, batch: Optional[int], value: float, what: str = "train") -> None:
+        where = f"epoch {epoch}, batch {batch}" if batch is not None else f"epoch {epoch}"
+        super().__init__(
+            f"non-finite {what} loss {value!r} at {where}; training stopped "
+            "(the last checkpoint, if any, is from the last good epoch)"
+        )
+        self.epoch = epoch
+        self.batch = batch
+        self.value = value
+
+
+def _resolve_loss(loss: Union[BatchLoss, str]) -> BatchLoss:
+    if isinstance(loss, str):
+        return get_loss(loss)
+    if not callable(loss):
+        raise TypeError(f"loss must be a loss name or a callable, got {type(loss).__name__}")
+    return loss
+
+
+def _positive_int(value: object, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{name} must be a positive int, got {value!r}")
+    return value
+
+
+def _optional_positive(value: object, name: str) -> Optional[float]:
+    if value is None:
+        return None
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not math.isfinite(value)
+        or value <= 0
+    ):
+        raise ValueError(f"{name} must be a positive finite number or None, got {value!r}")
+    return float(value)
+
+
+def evaluate(model: Model, loss: Union[BatchLoss, str], data: Dataset) -> float:
+    """The loss of ``model`` on the whole of ``data``, computed under ``no_grad``."""
+    loss_fn = _resolve_loss(loss)
+    if len(data) == 0:
+        raise ValueError("cannot evaluate on an empty dataset")
+    with no_grad():
+        outputs = [model(x) for x in data.inputs]
+        return loss_fn(outputs, data.targets).data
+
+
+def _train_epoch(
+    model: Model,
+    loss_fn: BatchLoss,
+    optimizer: Optimizer,
+    data: Dataset,
+    batch_size: int,
+    rng: Optional[random.Random],
+    epoch: int,
+    clip_norm: Optional[float],
+    clip_value: Optional[float],
+) -> float:
+    """One pass over ``data``; returns the sample-weighted mean of the batch losses."""
+    params = model.parameters()
+    total = 0.0
+    for batch_index, (inputs, targets) in enumerate(iterate_batches(data, batch_size, rng), 1):
+        optimizer.zero_grad()
+        outputs: list[list[Value]] = [model(x) for x in inputs]
+        batch_loss = loss_fn(outputs, targets)
+        value = batch_loss.data
+        if not math.isfinite(value):
+            raise NonFiniteLossError(epoch, batch_index, value)
+        batch_loss.backward()
+        if clip_value is not None:
+            clip_grad_value(params, clip_value)
+        if clip_norm is not None:
+            clip_grad_norm(params, clip_norm)
+        optimizer.step()
+        total += value * len(inputs)
+    return total / len(data)
+
+
+def fit(
+    model: Model,
+    loss: Union[BatchLoss, str],
+    optimizer: Optimizer,
+    train: Dataset,
+    val: Optional[Dataset] = None,
+    *,
+    epochs: int,
+    batch_size: int,
+    seed: int = 0,
+    shuffle: bool = True,
+    scheduler: Optional[Scheduler] = None,
+    clip_grad_norm: Optional[float] = None,
+    clip_grad_value: Optional[float] = None,
+    callbacks: Sequence[Callback] = (),
+    checkpoint: Optional[PathLike] = None,
+    checkpoint_every: int = 1,
+    resume_from: Optional[PathLike] = None,
+    verbose: VerbosityLike = True,
+    stream: Optional[TextIO] = None,
+    desc: str = "",
+) -> History:
+    """Train ``model`` for ``epochs`` epochs and return the `History`.
+
+    ``loss`` is a name from `mg_train.LOSSES` or a `BatchLoss`. Batches are shuffled by
+    ``random.Random(seed)`` (unless ``shuffle=False``). ``checkpoint`` is written atomically
+    every ``checkpoint_every`` epochs and after the last one; ``resume_from`` loads one first
+    and trains the remaining epochs. A non-finite training or validation loss raises
+    `NonFiniteLossError` before anything of that epoch is recorded or written.
+    """
+    loss_fn = _resolve_loss(loss)
+    epochs = _positive_int(epochs, "epochs")
+    batch_size = _positive_int(batch_size, "batch_size")
+    checkpoint_every = _positive_int(checkpoint_every, "checkpoint_every")
+    norm_limit = _optional_positive(clip_grad_norm, "clip_grad_norm")
+    value_limit = _optional_positive(clip_grad_value, "clip_grad_value")
+    if not isinstance(train, Dataset) or len(train) == 0:
+        raise ValueError("train must be a non-empty Dataset")
+    if val is not None and (not isinstance(val, Dataset) or len(val) == 0):
+        raise ValueError("val must be a non-empty Dataset or None")
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise TypeError(f"seed must be an int, got {type(seed).__name__}: {seed!r}")
+
+    rng = random.Random(seed)
+    history = History()
+    if resume_from is not None:
+        loaded = load_checkpoint(
+            resume_from, model=model, optimizer=optimizer, scheduler=scheduler, rng=rng
+        )
+        history = loaded.history
+    start = history.epochs
+    if start > epochs:
+        raise ValueError(f"checkpoint has {start} finished epochs, more than epochs={epochs}")
+
+    reporter = ProgressReporter(epochs, verbose=verbose, stream=stream, initial=start, desc=desc)
+    try:
+        for epoch in range(start + 1, epochs + 1):
+            if history.stopped_early:
+                break
+            began = time.perf_counter()
+            lr = float(optimizer.param_groups[0]["lr"])
+            train_loss = _train_epoch(
+                model,
+                loss_fn,
+                optimizer,
+                train,
+                batch_size,
+                rng if shuffle else None,
+                epoch,
+                norm_limit,
+                value_limit,
+            )
+            val_loss: Optional[float] = None
+            if val is not None:
+                val_loss = evaluate(model, loss_fn, val)
+                if not math.isfinite(val_loss):
+                    raise NonFiniteLossError(epoch, None, val_loss, "validation")
+            seconds = time.perf_counter() - began
+            history.append(train_loss, val_loss, lr, seconds)
+            monitored = train_loss if val_loss is None else val_loss
+            if isinstance(scheduler, ReduceLROnPlateau):
+                scheduler.step(monitored)
+            elif scheduler is not None:
+                scheduler.step()
+            stop = False
+            for callback in callbacks:
+                if callback.on_epoch_end(epoch, history):
+                    stop = True
+            history.stopped_early = stop and epoch < epochs
+            if checkpoint is not None and (
+                stop or epoch == epochs or epoch % checkpoint_every == 0
+            ):
+                save_checkpoint(
+                    os.fspath(checkpoint),
+                    model=model,
+                    optimizer=optimizer,
+                    scheduler=scheduler,
+                    rng=rng,
+                    epoch=epoch,
+                    history=history,
+                )
+            reporter.epoch_end(epoch, train_loss, val_loss, lr, seconds)
+    finally:
+        reporter.close()
+    return history

@@ -1,0 +1,124 @@
+from __future__ import annotations
+
+import io
+import json
+import math
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from mg_train.cli import main
+
+
+def _run(argv: list[str]) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(argv, stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("argv", "needles"),
+    [
+        (["--help"], ["compare", "check"]),
+        (["compare", "--help"], ["--config", "--out", "--quiet", "--no-plot", "momentum", "adamw"]),
+        (["check", "--help"], ["RESULTS", "--reference", "timings"]),
+    ],
+)
+def test_help_explains_every_option(
+    argv: list[str], needles: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(argv)
+    assert exited.value.code == 0
+    text = capsys.readouterr().out
+    for needle in needles:
+        assert needle in text
+
+
+def _write(tmp_path: Path, config: object) -> Path:
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(config), encoding="utf-8")
+    return path
+
+
+BAD: dict[str, tuple[Callable[[dict[str, object]], object], str]] = {
+    "unknown key": (lambda c: {**c, "learning_rate": 0.1}, "'learning_rate': unknown key"),
+    "nested unknown key": (lambda c: {**c, "model": {"hidden": [3], "width": 2}}, "'model.width'"),
+    "wrong type": (lambda c: {**c, "epochs": "3"}, "'epochs': must be an integer"),
+    "unknown optimizer": (
+        lambda c: {**c, "optimizers": [{"type": "rmsprop"}]},
+        "'optimizers[0].type'",
+    ),
+    "negative lr": (lambda c: {**c, "lr": -0.1}, "'lr': must be > 0"),
+    "bad option": (
+        lambda c: {**c, "optimizers": [{"type": "sgd", "momentum": 0.9}]},
+        "'optimizers[0].momentum'",
+    ),
+    "missing key": (
+        lambda c: {k: v for k, v in c.items() if k != "batch_size"},
+        "'batch_size': missing",
+    ),
+    "not an object": (lambda c: [c], "must be an object"),
+    "duplicate name": (
+        lambda c: {**c, "optimizers": [{"type": "sgd"}, {"type": "sgd"}]},
+        "optimizers[1].name",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_a_bad_config_is_one_line_exit_2_and_no_output(
+    case: str, tmp_path: Path, config_factory: Callable[[], dict[str, object]]
+) -> None:
+    make, needle = BAD[case]
+    config = _write(tmp_path, make(config_factory()))
+    out_dir = tmp_path / "out"
+    code, out, err = _run(["compare", "--config", str(config), "--out", str(out_dir)])
+    assert code == 2
+    assert out == ""
+    assert err.count("\n") == 1
+    assert err.startswith("mg-train: error: ")
+    assert needle in err
+    assert not out_dir.exists()
+
+
+def test_unreadable_and_non_json_configs(tmp_path: Path) -> None:
+    (tmp_path / "bad.json").write_text("{not json", encoding="utf-8")
+    for name, needle in (("bad.json", "not valid JSON"), ("missing.json", "cannot read")):
+        code, _, err = _run(
+            ["compare", "--config", str(tmp_path / name), "--out", str(tmp_path / "o")]
+        )
+        assert code == 2
+        assert needle in err
+        assert err.count("\n") == 1
+    assert not (tmp_path / "o").exists()
+
+
+def test_compare_writes_only_the_named_files_and_check_catches_one_changed_bit(
+    tmp_path: Path, config_factory: Callable[[], dict[str, object]]
+) -> None:
+    config = _write(tmp_path, config_factory())
+    code, out, err = _run(
+        ["compare", "--config", str(config), "--out", str(tmp_path / "a"), "--no-plot"]
+    )
+    assert code == 0
+    assert "[Momentum] epoch 3/3 - loss: " in err
+    assert "| Optimizer | Final Train Loss" in out
+    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == [
+        "history.csv",
+        "results.json",
+        "table.md",
+    ]
+    code, out, err = _run(
+        ["compare", "--config", str(config), "--out", str(tmp_path / "b"), "--quiet", "--no-plot"]
+    )
+    assert (code, out, err) == (0, "", "")
+
+    a, b = tmp_path / "a" / "results.json", tmp_path / "b" / "results.json"
+    assert _run(["check", str(b), "--reference", str(a)])[0] == 0
+    doc = json.loads(b.read_text(encoding="utf-8"))
+    doc["table"][2]["best_val_loss"] = math.nextafter(doc["table"][2]["best_val_loss"], 0.0)
+    b.write_text(json.dumps(doc), encoding="utf-8")
+    code, _, err = _run(["check", str(b), "--reference", str(a)])
+    assert code == 1
+    assert "results.table[2].best_val_loss" in err
