@@ -77,7 +77,7 @@ def test_installed_package_is_the_wheel_and_matches_the_source_version(
 ) -> None:
     imported = importlib.import_module(module)
     location = Path(str(imported.__file__)).resolve()
-    assert ROOT not in location.parents, f"{module} was imported from the source tree: {location}"
+    assert PACKAGES_DIR not in location.parents, f"{module} imported from the source: {location}"
     assert "site-packages" in location.parts
     about = (PACKAGES_DIR / dist / "src" / module / "__about__.py").read_text(encoding="utf-8")
     line = next(line for line in about.splitlines() if line.startswith("__version__"))

@@ -96,14 +96,14 @@ class Neuron(Module):
     """One unit: ``act(w . x + b)`` as a single fused node (see the module docstring)."""
 
     def __init__(self, nin: int, *, activation: Activation = "relu", rng: RandomLike = 0) -> None:
-        self.nin = _check_size(nin, "nin")
+        self.nin: int = _check_size(nin, "nin")
         self.activation: Activation = _check_activation(activation)
         draw = _as_rng(rng)
         bound = 1.0 / math.sqrt(nin)
         self.w: tuple[Parameter, ...] = tuple(
             Parameter(draw.uniform(-bound, bound)) for _ in range(nin)
         )
-        self.b = Parameter(draw.uniform(-bound, bound))
+        self.b: Parameter = Parameter(draw.uniform(-bound, bound))
 
     def __call__(self, inputs: Sequence[ValueLike]) -> Value:
         data, nodes = _prepare_inputs(inputs, self.nin)
@@ -150,10 +150,10 @@ class Layer(Module):
     def __init__(
         self, nin: int, nout: int, *, activation: Activation = "relu", rng: RandomLike = 0
     ) -> None:
-        self.nin = _check_size(nin, "nin")
-        self.nout = _check_size(nout, "nout")
+        self.nin: int = _check_size(nin, "nin")
+        self.nout: int = _check_size(nout, "nout")
         draw = _as_rng(rng)
-        self.neurons = [Neuron(nin, activation=activation, rng=draw) for _ in range(nout)]
+        self.neurons: list[Neuron] = [Neuron(nin, activation=activation, rng=draw) for _ in range(nout)]
 
     @property
     def activation(self) -> Activation:
@@ -187,14 +187,14 @@ class MLP(Module):
         output_activation: Optional[Activation] = None,
         rng: RandomLike = 0,
     ) -> None:
-        self.nin = _check_size(nin, "nin")
+        self.nin: int = _check_size(nin, "nin")
         if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence) or not nouts:
             raise ValueError(f"nouts must be a non-empty sequence of layer widths, got {nouts!r}")
         sizes = [self.nin] + [_check_size(n, f"nouts[{i}]") for i, n in enumerate(nouts)]
         hidden = _check_activation(activation)
         last = _check_activation("linear" if output_activation is None else output_activation)
         draw = _as_rng(rng)
-        self.layers = [
+        self.layers: list[Layer] = [
             Layer(sizes[i], sizes[i + 1], activation=hidden, rng=draw)
             for i in range(len(nouts) - 1)
         ]

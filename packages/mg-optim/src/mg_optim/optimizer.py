@@ -16,6 +16,7 @@ State dicts are plain JSON (see `JSON`): parameters are referred to by their pos
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from typing import ClassVar, Dict, List, Union
@@ -342,6 +343,8 @@ class Optimizer:
                 raise TypeError(
                     f"{where}[{key!r}] must be a number, got {type(value).__name__}: {value!r}"
                 )
+            if not math.isfinite(value):
+                raise ValueError(f"{where}[{key!r}] is not finite: {value!r}")
             parsed[key] = float(value)
         return parsed
 

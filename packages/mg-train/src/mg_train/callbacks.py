@@ -41,7 +41,7 @@ class EarlyStopping(Callback):
         ):
             raise ValueError(f"min_delta must be a finite number >= 0, got {min_delta!r}")
         self.patience = patience
-        self.min_delta = float(min_delta)
+        self.min_delta: float = float(min_delta)
 
     def epochs_without_improvement(self, history: History) -> int:
         values = [v for v in history.val_loss if v is not None]

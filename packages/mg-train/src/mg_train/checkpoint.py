@@ -201,10 +201,12 @@ def load_checkpoint(
     optimizer: Optimizer,
     scheduler: Optional[Scheduler],
     rng: random.Random,
+    max_epoch: Optional[int] = None,
 ) -> LoadedCheckpoint:
     """Restore model, optimizer, scheduler and ``rng`` from ``path``: all of them or none.
 
-    Returns the finished epoch count and the history. On any problem raises `CheckpointError`
+    Returns the finished epoch count and the history. On any problem - including more finished
+    epochs than ``max_epoch``, the length of the run resuming it - raises `CheckpointError`
     and leaves the four objects exactly as they were.
     """
     data = _read(path)
@@ -213,6 +215,10 @@ def load_checkpoint(
     epoch = data["epoch"]
     if isinstance(epoch, bool) or not isinstance(epoch, int) or epoch < 0:
         raise CheckpointError(f"checkpoint 'epoch' must be a non-negative int, got {epoch!r}")
+    if max_epoch is not None and epoch > max_epoch:
+        raise CheckpointError(
+            f"checkpoint has {epoch} finished epochs, more than epochs={max_epoch}"
+        )
     model_state = _check_model(data["model"], model)
     optimizer_state = data["optimizer"]
     if not isinstance(optimizer_state, dict):

@@ -41,13 +41,30 @@ __all__ = ["NonFiniteLossError", "evaluate", "fit"]
 
 
 class NonFiniteLossError(FloatingPointError):
-    """The loss became NaN or infinite; ``epoch`` and ``batch`` (1-based) say where."""
+    """The loss became NaN or infinite; ``epoch`` and ``batch`` (1-based) say where.
 
-    def __init__(self, epoch: int, batch: Optional[int], value: float, what: str = "train") -> None:
+    Under `mg_autograd.detect_anomaly` the forward or backward pass stops at the first
+    non-finite number, before a loss exists: then ``cause`` is that error's message (it names
+    the operation and its operands) and ``value`` is NaN.
+    """
+
+    def __init__(
+        self,
+        epoch: int,
+        batch: Optional[int],
+        value: float,
+        what: str = "train",
+        cause: Optional[str] = None,
+    ) -> None:
         where = f"epoch {epoch}, batch {batch}" if batch is not None else f"epoch {epoch}"
+        problem = (
+            f"non-finite {what} loss {value!r} at {where}"
+            if cause is None
+            else f"non-finite number in the {what} pass at {where}: {cause}"
+        )
         super().__init__(
-            f"non-finite {what} loss {value!r} at {where}; training stopped "
-            "(the last checkpoint, if any, is from the last good epoch)"
+            f"{problem}; training stopped (the last checkpoint, if any, is from the last good "
+            "epoch)"
         )
         self.epoch = epoch
         self.batch = batch
@@ -107,12 +124,16 @@ def _train_epoch(
     total = 0.0
     for batch_index, (inputs, targets) in enumerate(iterate_batches(data, batch_size, rng), 1):
         optimizer.zero_grad()
-        outputs: list[list[Value]] = [model(x) for x in inputs]
-        batch_loss = loss_fn(outputs, targets)
-        value = batch_loss.data
+        try:
+            outputs: list[list[Value]] = [model(x) for x in inputs]
+            batch_loss = loss_fn(outputs, targets)
+            value = batch_loss.data
+            if math.isfinite(value):
+                batch_loss.backward()
+        except FloatingPointError as error:  # raised by detect_anomaly, naming the operation
+            raise NonFiniteLossError(epoch, batch_index, math.nan, cause=str(error)) from error
         if not math.isfinite(value):
             raise NonFiniteLossError(epoch, batch_index, value)
-        batch_loss.backward()
         if clip_value is not None:
             clip_grad_value(params, clip_value)
         if clip_norm is not None:
@@ -169,12 +190,15 @@ def fit(
     history = History()
     if resume_from is not None:
         loaded = load_checkpoint(
-            resume_from, model=model, optimizer=optimizer, scheduler=scheduler, rng=rng
+            resume_from,
+            model=model,
+            optimizer=optimizer,
+            scheduler=scheduler,
+            rng=rng,
+            max_epoch=epochs,
         )
         history = loaded.history
     start = history.epochs
-    if start > epochs:
-        raise ValueError(f"checkpoint has {start} finished epochs, more than epochs={epochs}")
 
     reporter = ProgressReporter(epochs, verbose=verbose, stream=stream, initial=start, desc=desc)
     try:
@@ -196,7 +220,12 @@ def fit(
             )
             val_loss: Optional[float] = None
             if val is not None:
-                val_loss = evaluate(model, loss_fn, val)
+                try:
+                    val_loss = evaluate(model, loss_fn, val)
+                except FloatingPointError as error:  # raised by detect_anomaly
+                    raise NonFiniteLossError(
+                        epoch, None, math.nan, "validation", cause=str(error)
+                    ) from error
                 if not math.isfinite(val_loss):
                     raise NonFiniteLossError(epoch, None, val_loss, "validation")
             seconds = time.perf_counter() - began

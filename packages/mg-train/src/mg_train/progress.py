@@ -88,20 +88,11 @@ class ProgressReporter:
     ) -> None:
         self.epochs = epochs
         self.stream: TextIO = sys.stderr if stream is None else stream
-        self.mode = resolve_verbosity(verbose, self.stream)
+        self.mode: Verbosity = resolve_verbosity(verbose, self.stream)
         self.desc = desc
         self._bar: Optional[_Bar] = None
         if self.mode is Verbosity.BAR:
-            self._bar = _make_bar(
-                total=epochs,
-                initial=initial,
-                file=self.stream,
-                desc=desc or None,
-                unit="epoch",
-                ascii=True,
-                leave=True,
-                dynamic_ncols=False,
-            )
+            self._bar = _make_bar(epochs, initial, self.stream, desc or None)
 
     def epoch_end(
         self, epoch: int, loss: float, val_loss: Optional[float], lr: float, seconds: float
@@ -125,6 +116,15 @@ class ProgressReporter:
             self._bar = None
 
 
-def _make_bar(**options: object) -> _Bar:
-    bar: _Bar = tqdm(**options)
+def _make_bar(total: int, initial: int, stream: TextIO, desc: Optional[str]) -> _Bar:
+    bar: _Bar = tqdm(
+        total=total,
+        initial=initial,
+        file=stream,
+        desc=desc,
+        unit="epoch",
+        ascii=True,
+        leave=True,
+        dynamic_ncols=False,
+    )
     return bar

@@ -32,8 +32,8 @@ class CosineAnnealingLR(LRScheduler):
     """``CosineAnnealingLR(opt, T_max=100, eta_min=0.0)``."""
 
     def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0) -> None:
-        self.T_max = check_int(T_max, "T_max", 1)
-        self.eta_min = check_real(eta_min, "eta_min", "eta_min value", lambda x: x >= 0.0)
+        self.T_max: int = check_int(T_max, "T_max", 1)
+        self.eta_min: float = check_real(eta_min, "eta_min", "eta_min value", lambda x: x >= 0.0)
         super().__init__(optimizer)
 
     def _chained_lrs(self) -> list[float]:

@@ -33,8 +33,8 @@ class StepLR(LRScheduler):
     """``StepLR(opt, step_size=30, gamma=0.1)``: multiply by gamma every ``step_size`` epochs."""
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1) -> None:
-        self.step_size = check_int(step_size, "step_size", 1)
-        self.gamma = _check_gamma(gamma)
+        self.step_size: int = check_int(step_size, "step_size", 1)
+        self.gamma: float = _check_gamma(gamma)
         super().__init__(optimizer)
 
     def _chained_lrs(self) -> list[float]:
@@ -59,10 +59,10 @@ class MultiStepLR(LRScheduler):
     def __init__(self, optimizer: Optimizer, milestones: Iterable[int], gamma: float = 0.1) -> None:
         if isinstance(milestones, (str, bytes)) or not isinstance(milestones, Iterable):
             raise TypeError(f"milestones must be an iterable of ints, got {milestones!r}")
-        self.milestones = sorted(
+        self.milestones: list[int] = sorted(
             check_int(m, f"milestones[{i}]", 1) for i, m in enumerate(milestones)
         )
-        self.gamma = _check_gamma(gamma)
+        self.gamma: float = _check_gamma(gamma)
         super().__init__(optimizer)
 
     def _chained_lrs(self) -> list[float]:
@@ -83,7 +83,7 @@ class ExponentialLR(LRScheduler):
     """``ExponentialLR(opt, gamma=0.95)``: multiply by gamma every epoch."""
 
     def __init__(self, optimizer: Optimizer, gamma: float) -> None:
-        self.gamma = _check_gamma(gamma)
+        self.gamma: float = _check_gamma(gamma)
         super().__init__(optimizer)
 
     def _chained_lrs(self) -> list[float]:

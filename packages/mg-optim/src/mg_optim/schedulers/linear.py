@@ -32,19 +32,19 @@ class LinearLR(LRScheduler):
         end_factor: float = 1.0,
         total_iters: int = 5,
     ) -> None:
-        self.start_factor = check_real(
+        self.start_factor: float = check_real(
             start_factor,
             "start_factor",
             "start_factor (expected greater than 0 and less or equal to 1)",
             lambda x: 0.0 < x <= 1.0,
         )
-        self.end_factor = check_real(
+        self.end_factor: float = check_real(
             end_factor,
             "end_factor",
             "end_factor (expected between 0 and 1)",
             lambda x: 0.0 <= x <= 1.0,
         )
-        self.total_iters = check_int(total_iters, "total_iters", 1)
+        self.total_iters: int = check_int(total_iters, "total_iters", 1)
         super().__init__(optimizer)
 
     def _chained_lrs(self) -> list[float]:

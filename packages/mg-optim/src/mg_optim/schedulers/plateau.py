@@ -45,20 +45,20 @@ class ReduceLROnPlateau:
         min_lr: Union[float, Sequence[float]] = 0.0,
         eps: float = 1e-8,
     ) -> None:
-        self.optimizer = _check_optimizer(optimizer)
+        self.optimizer: Optimizer = _check_optimizer(optimizer)
         if mode not in ("min", "max"):
             raise ValueError(f"mode must be 'min' or 'max', got {mode!r}")
         if threshold_mode not in ("rel", "abs"):
             raise ValueError(f"threshold_mode must be 'rel' or 'abs', got {threshold_mode!r}")
         self.mode = mode
         self.threshold_mode = threshold_mode
-        self.factor = check_real(
+        self.factor: float = check_real(
             factor, "factor", "factor value (must be in (0, 1))", lambda x: 0.0 < x < 1.0
         )
-        self.patience = check_int(patience, "patience", 0)
-        self.threshold = check_real(threshold, "threshold", "threshold value", lambda x: x >= 0.0)
-        self.cooldown = check_int(cooldown, "cooldown", 0)
-        self.eps = check_real(eps, "eps", "epsilon value", lambda x: x >= 0.0)
+        self.patience: int = check_int(patience, "patience", 0)
+        self.threshold: float = check_real(threshold, "threshold", "threshold value", lambda x: x >= 0.0)
+        self.cooldown: int = check_int(cooldown, "cooldown", 0)
+        self.eps: float = check_real(eps, "eps", "epsilon value", lambda x: x >= 0.0)
         groups = len(optimizer.param_groups)
         if isinstance(min_lr, Sequence):
             if len(min_lr) != groups:
@@ -68,14 +68,14 @@ class ReduceLROnPlateau:
             floors = list(min_lr)
         else:
             floors = [min_lr] * groups
-        self.min_lrs = [
+        self.min_lrs: list[float] = [
             check_real(lr, f"min_lr[{i}]", f"min_lr value {i}", lambda x: x >= 0.0)
             for i, lr in enumerate(floors)
         ]
-        self.last_epoch = 0
-        self.best = self._worst()
-        self.num_bad_epochs = 0
-        self.cooldown_counter = 0
+        self.last_epoch: int = 0
+        self.best: float = self._worst()
+        self.num_bad_epochs: int = 0
+        self.cooldown_counter: int = 0
         self._last_lr = [group["lr"] for group in optimizer.param_groups]
 
     def _worst(self) -> float:
@@ -100,6 +100,8 @@ class ReduceLROnPlateau:
                 f"metric must be an int or float, got {type(metric).__name__}: {metric!r}"
             )
         x = float(metric)
+        if not math.isfinite(x):
+            raise ValueError(f"metric must be finite, got {metric!r}")
         self.last_epoch += 1
         if self._is_better(x):
             self.best = x

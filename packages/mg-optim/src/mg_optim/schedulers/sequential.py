@@ -26,7 +26,7 @@ class SequentialLR(LRScheduler):
     def __init__(
         self, optimizer: Optimizer, schedulers: Sequence[LRScheduler], milestones: Sequence[int]
     ) -> None:
-        self.optimizer = _check_optimizer(optimizer)
+        self.optimizer: Optimizer = _check_optimizer(optimizer)
         if not isinstance(schedulers, Sequence) or not schedulers:
             raise ValueError(
                 f"schedulers must be a non-empty list of LRSchedulers, got {schedulers!r}"
@@ -53,15 +53,15 @@ class SequentialLR(LRScheduler):
         checked = [check_int(m, f"milestones[{i}]", 1) for i, m in enumerate(milestones)]
         if any(a >= b for a, b in zip(checked, checked[1:])):
             raise ValueError(f"milestones must be strictly increasing, got {checked!r}")
-        self.schedulers = list(schedulers)
+        self.schedulers: list[LRScheduler] = list(schedulers)
         self.milestones = checked
-        self.base_lrs = list(self.schedulers[0].base_lrs)
+        self.base_lrs: list[float] = list(self.schedulers[0].base_lrs)
         for group in optimizer.param_groups:
             group["lr"] = group["initial_lr"]
         for scheduler in self.schedulers:
             scheduler.last_epoch -= 1
         self.schedulers[0].step()
-        self.last_epoch = 0
+        self.last_epoch: int = 0
         self._last_lr = self.schedulers[0].get_last_lr()
 
     def step(self) -> None:
