@@ -44,7 +44,9 @@ def declared_extras(dist: str) -> set[str]:
 
 
 @pytest.mark.parametrize(("dist", "module", "below"), CHAIN)
-def test_each_package_declares_exactly_its_predecessor(dist: str, module: str, below: str | None) -> None:
+def test_each_package_declares_exactly_its_predecessor(
+    dist: str, module: str, below: str | None
+) -> None:
     requirements = [Requirement(r) for r in declared(dist, "dependencies")]
     mg = [r for r in requirements if r.name.startswith("mg-")]
     assert [r.name for r in mg] == ([] if below is None else [below])
@@ -64,11 +66,15 @@ def test_optional_extras_are_only_the_allowed_ones(dist: str) -> None:
 
 
 @pytest.mark.parametrize(("dist", "module", "below"), CHAIN)
-def test_installed_versions_satisfy_the_declared_ranges(dist: str, module: str, below: str | None) -> None:
+def test_installed_versions_satisfy_the_declared_ranges(
+    dist: str, module: str, below: str | None
+) -> None:
     for requirement in map(Requirement, metadata.requires(dist) or []):
         if requirement.name.startswith("mg-"):
             installed = Version(metadata.version(requirement.name))
-            assert installed in requirement.specifier, f"{dist} needs {requirement}, found {installed}"
+            assert installed in requirement.specifier, (
+                f"{dist} needs {requirement}, found {installed}"
+            )
 
 
 @pytest.mark.parametrize(("dist", "module", "below"), CHAIN)
@@ -98,7 +104,7 @@ def imported_top_level_names(path: Path) -> set[str]:
 
 @pytest.mark.parametrize("position", range(len(CHAIN)))
 def test_no_module_imports_a_package_above_it(position: int) -> None:
-    dist, module, _ = CHAIN[position]
+    dist, _, _ = CHAIN[position]
     above = {m for _, m, _ in CHAIN[position + 1 :]}
     sources = sorted((PACKAGES_DIR / dist / "src").rglob("*.py"))
     assert sources

@@ -50,7 +50,10 @@ def main() -> int:
     wheels = args.work / "wheels"
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check"]
     for dist, _, _ in CHAIN:
-        subprocess.run([*pip, "wheel", "-q", "--no-deps", "-w", str(wheels), str(PACKAGES_DIR / dist)], check=True)
+        subprocess.run(
+            [*pip, "wheel", "-q", "--no-deps", "-w", str(wheels), str(PACKAGES_DIR / dist)],
+            check=True,
+        )
     subprocess.run([*pip, "download", "-q", "-d", str(wheels), "tqdm>=4.60"], check=True)
 
     failures: list[str] = []
@@ -59,33 +62,53 @@ def main() -> int:
         venv.create(env_dir, with_pip=True)
         python = str(env_dir / "bin" / "python")
         subprocess.run(
-            [python, "-m", "pip", "install", "-q", "--disable-pip-version-check", "--no-index",
-             "--find-links", str(wheels), dist],
+            [
+                python,
+                "-m",
+                "pip",
+                "install",
+                "-q",
+                "--disable-pip-version-check",
+                "--no-index",
+                "--find-links",
+                str(wheels),
+                dist,
+            ],
             check=True,
         )
         probe = json.loads(
-            subprocess.run([python, "-c", PROBE, module, dist], check=True, capture_output=True, text=True).stdout
+            subprocess.run(
+                [python, "-c", PROBE, module, dist], check=True, capture_output=True, text=True
+            ).stdout
         )
         expected = set(chain_up_to(dist)) | ({"tqdm"} if dist == "mg-train" else set())
-        installed = {name for name in probe["installed"] if name not in {"pip", "setuptools", "wheel"}}
+        installed = {
+            name for name in probe["installed"] if name not in {"pip", "setuptools", "wheel"}
+        }
         if installed != expected:
             failures.append(f"{dist}: venv holds {sorted(installed)}, expected {sorted(expected)}")
         if not str(probe["file"]).startswith(str(env_dir)):
             failures.append(f"{dist}: {module} imported from {probe['file']}, not the venv")
         if probe["version"] != probe["metadata_version"]:
-            failures.append(f"{dist}: __version__ {probe['version']} != metadata {probe['metadata_version']}")
+            failures.append(
+                f"{dist}: __version__ {probe['version']} != metadata {probe['metadata_version']}"
+            )
         example = readme_example(dist)
         scratch = args.work / f"readme-{dist}"
         scratch.mkdir()
-        result = subprocess.run([python, "-c", example], cwd=scratch, capture_output=True, text=True)
+        result = subprocess.run(
+            [python, "-c", example], cwd=scratch, capture_output=True, text=True
+        )
         if result.returncode != 0:
             failures.append(f"{dist}: README example failed:\n{result.stderr}")
-        print(f"{dist}: {len(installed)} distributions, {module} {probe['version']}, README example ran"
-              + ("" if result.returncode == 0 else " - FAILED"))
+        outcome = "ran" if result.returncode == 0 else "FAILED"
+        print(f"{dist}: {len(installed)} dists, {module} {probe['version']}, README {outcome}")
     for failure in failures:
         print("FAILED:", failure)
-    print(f"solo: {len(CHAIN) - len({f.split(':')[0] for f in failures})} passed, "
-          f"{len({f.split(':')[0] for f in failures})} failed")
+    print(
+        f"solo: {len(CHAIN) - len({f.split(':')[0] for f in failures})} passed, "
+        f"{len({f.split(':')[0] for f in failures})} failed"
+    )
     return 1 if failures else 0
 
 

@@ -37,7 +37,8 @@ def main(packages: list[str]) -> int:
             print(f"  error: {error.get('message')}")
         ok = score == 1.0 and not errors
         failed += not ok
-        print(f"{package}: type completeness {score:.1%}, {len(errors)} error(s) - {'ok' if ok else 'FAILED'}")
+        verdict = "ok" if ok else "FAILED"
+        print(f"{package}: type completeness {score:.1%}, {len(errors)} error(s) - {verdict}")
     return 1 if failed else 0
 
 

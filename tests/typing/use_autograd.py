@@ -19,7 +19,7 @@ from mg_autograd import (
     is_grad_enabled,
     make_node,
     no_grad,
-    sum,
+    sum,  # noqa: A004 - mg_autograd.sum is a public name a user may import
     to_dot,
     topological_order,
 )

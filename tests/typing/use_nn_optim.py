@@ -1,4 +1,4 @@
-"""A user's code against mg_nn and mg_optim: every public name, with the types a checker must infer."""
+"""A user's code against mg_nn and mg_optim: every public name, with the inferred types."""
 
 from __future__ import annotations
 
@@ -95,9 +95,15 @@ assert_type(cross_entropy([predictions, [0.5, 0.25]], [0, 1]), Value)
 params: ParamsLike = model.parameters()
 optimizers: list[Optimizer] = [
     SGD(params, 0.1, weight_decay=0.0),
-    Momentum(model.parameters(), 0.1, momentum=0.9, dampening=0.0, nesterov=False, weight_decay=0.0),
-    Adam(model.parameters(), lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False),
-    AdamW(model.parameters(), lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=True),
+    Momentum(
+        model.parameters(), 0.1, momentum=0.9, dampening=0.0, nesterov=False, weight_decay=0.0
+    ),
+    Adam(
+        model.parameters(), lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False
+    ),
+    AdamW(
+        model.parameters(), lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=True
+    ),
     SGD([{"params": model.layers[0].parameters(), "lr": 0.01}], 0.1),
 ]
 opt = optimizers[0]

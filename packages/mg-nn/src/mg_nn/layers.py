@@ -153,7 +153,9 @@ class Layer(Module):
         self.nin: int = _check_size(nin, "nin")
         self.nout: int = _check_size(nout, "nout")
         draw = _as_rng(rng)
-        self.neurons: list[Neuron] = [Neuron(nin, activation=activation, rng=draw) for _ in range(nout)]
+        self.neurons: list[Neuron] = [
+            Neuron(nin, activation=activation, rng=draw) for _ in range(nout)
+        ]
 
     @property
     def activation(self) -> Activation:

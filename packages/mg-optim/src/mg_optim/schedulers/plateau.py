@@ -56,7 +56,9 @@ class ReduceLROnPlateau:
             factor, "factor", "factor value (must be in (0, 1))", lambda x: 0.0 < x < 1.0
         )
         self.patience: int = check_int(patience, "patience", 0)
-        self.threshold: float = check_real(threshold, "threshold", "threshold value", lambda x: x >= 0.0)
+        self.threshold: float = check_real(
+            threshold, "threshold", "threshold value", lambda x: x >= 0.0
+        )
         self.cooldown: int = check_int(cooldown, "cooldown", 0)
         self.eps: float = check_real(eps, "eps", "epsilon value", lambda x: x >= 0.0)
         groups = len(optimizer.param_groups)
