@@ -1,0 +1,650 @@
+"""Faults lose nothing: bad checkpoints, killed runs, crashed writes and diverging losses.
+
+* A checkpoint or state dict that cannot be loaded fails with an error naming the problem and
+  leaves model, optimizer and scheduler exactly as they were (compared as JSON text and as the
+  parameters' ``.data``/``.grad`` floats).
+* A run SIGKILLed at an epoch and resumed from its last checkpoint ends bit-identical to a run
+  that never stopped (real subprocesses, really killed).
+* A crash between writing a temporary file and renaming it leaves the previous file intact, and
+  the next successful write leaves no temporary file behind.
+* A non-finite loss stops training with an error naming epoch and batch (and, under
+  ``detect_anomaly``, the operation), keeps the last good checkpoint byte for byte, and never
+  puts a NaN into an artifact.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import math
+import os
+import random
+import signal
+import subprocess
+import sys
+import textwrap
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Optional
+
+import pytest
+from mg_autograd import Value, detect_anomaly, is_grad_enabled
+from mg_nn import MLP
+from mg_optim import SGD, Adam, Optimizer, ReduceLROnPlateau, StepLR
+from mg_train import (
+    CheckpointError,
+    Comparison,
+    Dataset,
+    History,
+    NonFiniteLossError,
+    Run,
+    compare_optimizers,
+    fit,
+    load_checkpoint,
+    make_sine_regression,
+    save_checkpoint,
+    train_val_split,
+    write_artifacts,
+)
+from mg_train.cli import main as cli_main
+from mg_train.losses import mse
+
+# ---- a small training setup and a full snapshot of its mutable state -------------------------
+
+
+def _data() -> tuple[Dataset, Dataset]:
+    return train_val_split(make_sine_regression(24, noise=0.05, seed=0), 0.25, 1)
+
+
+class Setup:
+    """Model, Adam optimizer, StepLR scheduler and shuffling generator of one run."""
+
+    def __init__(self, hidden: int = 3, model_seed: int = 2) -> None:
+        self.model = MLP(2, [hidden, 1], rng=model_seed)
+        self.optimizer: Optimizer = Adam(self.model.parameters(), lr=0.02)
+        self.scheduler = StepLR(self.optimizer, 2, gamma=0.5)
+        self.rng = random.Random(99)
+
+    def train(self, epochs: int, checkpoint: Optional[Path] = None) -> History:
+        train, val = _data()
+        return fit(
+            self.model,
+            "mse",
+            self.optimizer,
+            train,
+            val,
+            epochs=epochs,
+            batch_size=6,
+            seed=3,
+            scheduler=self.scheduler,
+            checkpoint=checkpoint,
+            verbose=False,
+        )
+
+    def snapshot(self) -> str:
+        """Everything a load could change, as exact text (floats by repr, grads included)."""
+        params = [[p.data, p.grad] for p in self.model.parameters()]
+        return json.dumps(
+            {
+                "model": self.model.state_dict(),
+                "params": params,
+                "optimizer": self.optimizer.state_dict(),
+                "scheduler": self.scheduler.state_dict(),
+                "lr": [group["lr"] for group in self.optimizer.param_groups],
+                "rng": list(self.rng.getstate()),
+            },
+            sort_keys=True,
+        )
+
+    def load(self, path: Path) -> object:
+        return load_checkpoint(
+            path,
+            model=self.model,
+            optimizer=self.optimizer,
+            scheduler=self.scheduler,
+            rng=self.rng,
+        )
+
+
+def _touched_setup() -> Setup:
+    """A setup whose every part is non-trivial: trained, with gradients and moments set."""
+    setup = Setup(model_seed=5)
+    setup.train(1)
+    for index, param in enumerate(setup.model.parameters()):
+        param.grad = 0.125 * (index + 1)
+    setup.rng.random()
+    return setup
+
+
+@pytest.fixture(scope="module")
+def good_checkpoint(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    path = tmp_path_factory.mktemp("good") / "run.json"
+    Setup().train(3, checkpoint=path)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+def _other_checkpoint(tmp: Path, make: Callable[[], Setup]) -> dict[str, object]:
+    path = tmp / "other.json"
+    make().train(1, checkpoint=path)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+def _sgd_setup() -> Setup:
+    setup = Setup()
+    setup.optimizer = SGD(setup.model.parameters(), 0.02)
+    setup.scheduler = StepLR(setup.optimizer, 2, gamma=0.5)
+    return setup
+
+
+def _other_schedule_setup() -> Setup:
+    setup = Setup()
+    setup.scheduler = StepLR(setup.optimizer, 3, gamma=0.5)
+    return setup
+
+
+def _set(data: dict[str, object], key: str, value: object) -> str:
+    changed = dict(data)
+    changed[key] = value
+    return json.dumps(changed)
+
+
+def _nested(data: dict[str, object], section: str, key: str, value: object) -> str:
+    inner = data[section]
+    assert isinstance(inner, dict)
+    return _set(data, section, {**inner, key: value})
+
+
+def _first_weight_nan(data: dict[str, object]) -> str:
+    return _nested(data, "model", "layers.0.neurons.0.w.0", math.nan)
+
+
+def _moment_infinite(data: dict[str, object]) -> str:
+    optimizer = data["optimizer"]
+    assert isinstance(optimizer, dict)
+    state = [dict(s) for s in optimizer["state"]]
+    state[-1]["exp_avg_sq"] = math.inf
+    return _set(data, "optimizer", {**optimizer, "state": state})
+
+
+def _short_rng(data: dict[str, object]) -> str:
+    state = data["rng_state"]
+    assert isinstance(state, list)
+    return _set(data, "rng_state", [state[0], state[1][:10], state[2]])
+
+
+CORRUPTIONS: list[tuple[str, Callable[[dict[str, object], Path], str], str]] = [
+    ("truncated", lambda d, _: json.dumps(d)[: len(json.dumps(d)) // 2], "not valid JSON"),
+    ("empty-file", lambda d, _: "", "not valid JSON"),
+    ("not-json", lambda d, _: "epoch: 3\n", "not valid JSON"),
+    ("json-list", lambda d, _: "[1, 2, 3]", "must be a JSON object, got list"),
+    ("wrong-format", lambda d, _: _set(d, "format", "keras"), "format is 'keras'"),
+    ("format-version-2", lambda d, _: _set(d, "format_version", 2), "format_version 2"),
+    (
+        "missing-key",
+        lambda d, _: json.dumps({k: v for k, v in d.items() if k != "rng_state"}),
+        "missing key(s): rng_state",
+    ),
+    ("extra-key", lambda d, _: _set(d, "notes", "hi"), "unexpected key(s): notes"),
+    ("nan-weight", lambda d, _: _first_weight_nan(d), "non-finite number NaN"),
+    ("infinite-moment", lambda d, _: _moment_infinite(d), "non-finite number Infinity"),
+    ("string-weight", lambda d, _: _nested(d, "model", "layers.1.neurons.0.b", "0.1"), "'0.1'"),
+    ("negative-epoch", lambda d, _: _set(d, "epoch", -1), "got -1"),
+    ("epoch-disagrees-with-history", lambda d, _: _set(d, "epoch", 5), "'epoch' is 5"),
+    ("short-rng-state", lambda d, _: _short_rng(d), "'rng_state'"),
+    (
+        "other-architecture",
+        lambda d, tmp: json.dumps(_other_checkpoint(tmp, lambda: Setup(hidden=4))),
+        "different architecture: unexpected layers.0.neurons.3.w.0",
+    ),
+    # the next two pass every check of the file and fail only when applied, after the model
+    # (and the optimizer) were already loaded: the rollback must undo those
+    (
+        "other-optimizer",
+        lambda d, tmp: json.dumps(_other_checkpoint(tmp, _sgd_setup)),
+        "for optimizer 'SGD', not 'Adam'",
+    ),
+    (
+        "other-schedule",
+        lambda d, tmp: json.dumps(_other_checkpoint(tmp, _other_schedule_setup)),
+        "step_size=3",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("corrupt", "fragment"),
+    [(c, f) for _, c, f in CORRUPTIONS],
+    ids=[name for name, _, _ in CORRUPTIONS],
+)
+def test_bad_checkpoint_names_the_problem_and_changes_nothing(
+    corrupt: Callable[[dict[str, object], Path], str],
+    fragment: str,
+    good_checkpoint: dict[str, object],
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "bad.json"
+    path.write_text(corrupt(good_checkpoint, tmp_path), encoding="utf-8")
+    setup = _touched_setup()
+    before = setup.snapshot()
+    with pytest.raises(CheckpointError) as caught:
+        setup.load(path)
+    assert type(caught.value) is CheckpointError
+    assert fragment in str(caught.value)
+    assert setup.snapshot() == before
+
+
+def test_the_good_checkpoint_does_load(good_checkpoint: dict[str, object], tmp_path: Path) -> None:
+    """The control for the table above: unchanged, the same file loads and changes the setup."""
+    path = tmp_path / "good.json"
+    path.write_text(json.dumps(good_checkpoint), encoding="utf-8")
+    setup = _touched_setup()
+    before = setup.snapshot()
+    setup.load(path)
+    assert setup.snapshot() != before
+    assert setup.model.state_dict() == good_checkpoint["model"]
+
+
+def test_resume_past_the_requested_epochs_changes_nothing(
+    good_checkpoint: dict[str, object], tmp_path: Path
+) -> None:
+    """Regression: fit(resume_from=<3 epochs>, epochs=2) used to load the weights, then raise."""
+    path = tmp_path / "run.json"
+    path.write_text(json.dumps(good_checkpoint), encoding="utf-8")
+    setup = _touched_setup()
+    before = setup.snapshot()
+    train, val = _data()
+    with pytest.raises(CheckpointError, match="3 finished epochs, more than epochs=2"):
+        fit(
+            setup.model,
+            "mse",
+            setup.optimizer,
+            train,
+            val,
+            epochs=2,
+            batch_size=6,
+            scheduler=setup.scheduler,
+            resume_from=path,
+            verbose=False,
+        )
+    params_and_state = json.loads(before)
+    assert setup.model.state_dict() == params_and_state["model"]
+    assert json.dumps(setup.optimizer.state_dict(), sort_keys=True) == json.dumps(
+        params_and_state["optimizer"], sort_keys=True
+    )
+
+
+# ---- state dicts loaded directly: all or nothing ---------------------------------------------
+
+
+def _bad_last_entry(setup: Setup) -> None:
+    state = dict(setup.model.state_dict())
+    state[list(state)[-1]] = math.inf
+    setup.model.load_state_dict(state)
+
+
+def _bad_last_param_state(setup: Setup) -> None:
+    saved = setup.optimizer.state_dict()
+    states = saved["state"]
+    assert isinstance(states, list)
+    states[-1] = {"step": 1.0, "exp_avg": 0.0, "exp_avg_sq": math.nan}
+    setup.optimizer.load_state_dict(saved)
+
+
+def _bad_last_group_option(setup: Setup) -> None:
+    saved = setup.optimizer.state_dict()
+    groups = saved["param_groups"]
+    assert isinstance(groups, list)
+    assert isinstance(groups[0], dict)
+    groups[0]["lr"] = -1.0
+    setup.optimizer.load_state_dict(saved)
+
+
+def _bad_scheduler_rates(setup: Setup) -> None:
+    saved = setup.scheduler.state_dict()
+    saved["last_epoch"] = 7
+    saved["last_lr"] = [math.nan]
+    setup.scheduler.load_state_dict(saved)
+
+
+def _plateau_bad_counter(setup: Setup) -> None:
+    plateau = ReduceLROnPlateau(setup.optimizer, patience=1)
+    plateau.step(1.0)
+    saved = plateau.state_dict()
+    saved["num_bad_epochs"] = -2
+    before = json.dumps(plateau.state_dict())
+    try:
+        plateau.load_state_dict(saved)
+    finally:
+        assert json.dumps(plateau.state_dict()) == before
+
+
+@pytest.mark.parametrize(
+    ("load", "error", "fragment"),
+    [
+        (_bad_last_entry, ValueError, "is not finite: inf"),
+        (_bad_last_param_state, ValueError, "['exp_avg_sq'] is not finite: nan"),
+        (_bad_last_group_option, ValueError, "Invalid learning rate: -1.0"),
+        (_bad_scheduler_rates, ValueError, "Invalid last_lr[0]: nan"),
+        (_plateau_bad_counter, ValueError, "num_bad_epochs must be at least 0, got -2"),
+    ],
+    ids=[
+        "model-inf",
+        "optimizer-nan-moment",
+        "optimizer-negative-lr",
+        "scheduler-nan-rate",
+        "plateau-negative-counter",
+    ],
+)
+def test_bad_state_dict_changes_nothing(
+    load: Callable[[Setup], None], error: type[Exception], fragment: str
+) -> None:
+    setup = _touched_setup()
+    before = setup.snapshot()
+    with pytest.raises(error) as caught:
+        load(setup)
+    assert type(caught.value) is error
+    assert fragment in str(caught.value)
+    assert setup.snapshot() == before
+
+
+# ---- SIGKILL mid-run, then resume: bit-identical to an unbroken run ---------------------------
+
+_TRAIN_SCRIPT = textwrap.dedent(
+    """
+    import json, os, signal, sys
+    from mg_nn import MLP
+    from mg_optim import Adam, StepLR
+    from mg_train import Callback, fit, make_sine_regression, train_val_split
+
+    out, kill_at, resume = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "resume"
+
+    class Kill(Callback):
+        def on_epoch_end(self, epoch, history):
+            if epoch == kill_at:
+                os.kill(os.getpid(), signal.SIGKILL)
+            return False
+
+    train, val = train_val_split(make_sine_regression(24, noise=0.05, seed=0), 0.25, 1)
+    model = MLP(2, [4, 1], rng=2)
+    optimizer = Adam(model.parameters(), lr=0.02)
+    scheduler = StepLR(optimizer, 2, gamma=0.5)
+    checkpoint = os.path.join(out, "checkpoint.json")
+    history = fit(
+        model, "mse", optimizer, train, val, epochs=5, batch_size=6, seed=3,
+        scheduler=scheduler, callbacks=[Kill()], checkpoint=checkpoint,
+        resume_from=checkpoint if resume else None, verbose=False,
+    )
+    result = {
+        "history": history.to_dict(include_times=False),
+        "model": model.state_dict(),
+        "optimizer": optimizer.state_dict(),
+        "scheduler": scheduler.state_dict(),
+    }
+    with open(os.path.join(out, "results.json"), "w", encoding="utf-8") as handle:
+        json.dump(result, handle, sort_keys=True)
+    """
+)
+
+
+def _run_script(script: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(script), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def train_script(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """The script, and the results.json text of a run that was never interrupted."""
+    folder = tmp_path_factory.mktemp("unbroken")
+    script = folder / "train.py"
+    script.write_text(_TRAIN_SCRIPT, encoding="utf-8")
+    done = _run_script(script, str(folder), "0", "fresh")
+    assert done.returncode == 0, done.stderr
+    return script, (folder / "results.json").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("kill_at", [2, 4])
+def test_sigkilled_run_resumes_bit_identical(
+    kill_at: int, train_script: tuple[Path, str], tmp_path: Path
+) -> None:
+    script, unbroken = train_script
+    killed = _run_script(script, str(tmp_path), str(kill_at), "fresh")
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert not (tmp_path / "results.json").exists()
+    saved = json.loads((tmp_path / "checkpoint.json").read_text(encoding="utf-8"))
+    assert saved["epoch"] == kill_at - 1  # the callback runs before that epoch's checkpoint
+    assert not list(tmp_path.glob(".*.tmp"))
+
+    resumed = _run_script(script, str(tmp_path), "0", "resume")
+    assert resumed.returncode == 0, resumed.stderr
+    assert (tmp_path / "results.json").read_text(encoding="utf-8") == unbroken
+    assert len(json.loads(unbroken)["history"]["train_loss"]) == 5
+
+
+# ---- a crash between writing the temporary file and renaming it ------------------------------
+
+
+def _tiny_comparison(epochs: int) -> Comparison:
+    train, val = _data()
+    return compare_optimizers(
+        lambda: MLP(2, [3, 1], rng=2),
+        {"SGD": lambda ps: SGD(ps, 0.05)},
+        "mse",
+        train,
+        val,
+        epochs=epochs,
+        batch_size=6,
+        seed=3,
+        verbose=False,
+    )
+
+
+def test_failed_rename_keeps_the_previous_artifacts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    write_artifacts(_tiny_comparison(1), out, plot=False)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert set(before) == {"results.json", "table.md", "history.csv"}
+
+    def crash(src: object, dst: object) -> None:
+        raise OSError(f"simulated crash before renaming {src} to {dst}")
+
+    monkeypatch.setattr("mg_train._atomic.os.replace", crash)
+    with pytest.raises(OSError, match="simulated crash"):
+        write_artifacts(_tiny_comparison(2), out, plot=False)
+    monkeypatch.undo()
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+    write_artifacts(_tiny_comparison(2), out, plot=False)
+    assert sorted(p.name for p in out.iterdir()) == sorted(before)
+    assert json.loads((out / "results.json").read_text(encoding="utf-8"))["config"]["epochs"] == 2
+
+
+_KILL_BEFORE_RENAME = textwrap.dedent(
+    """
+    import os, random, signal, sys
+    from mg_nn import MLP
+    from mg_optim import SGD
+    from mg_train import History, save_checkpoint
+
+    path = sys.argv[1]
+    model = MLP(2, [3, 1], rng=0)
+    optimizer = SGD(model.parameters(), 0.1)
+    history = History()
+    history.append(1.0, 2.0, 0.1, 0.5)
+
+    def save(epoch):
+        save_checkpoint(path, model=model, optimizer=optimizer, scheduler=None,
+                        rng=random.Random(epoch), epoch=epoch, history=history)
+
+    save(1)
+    for param in model.parameters():
+        param.data = param.data + 1.0
+    history.append(0.5, 1.5, 0.1, 0.5)
+    os.replace = lambda src, dst: os.kill(os.getpid(), signal.SIGKILL)  # dies mid-write
+    save(2)
+    """
+)
+
+
+def test_sigkill_between_write_and_rename_keeps_the_checkpoint(tmp_path: Path) -> None:
+    script = tmp_path / "kill.py"
+    script.write_text(_KILL_BEFORE_RENAME, encoding="utf-8")
+    path = tmp_path / "run.json"
+    killed = _run_script(script, str(path))
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    leftover = tmp_path / ".run.json.tmp"
+    assert leftover.exists()  # the crash left its temporary file ...
+    assert json.loads(leftover.read_text(encoding="utf-8"))["epoch"] == 2
+
+    model = MLP(2, [3, 1], rng=0)
+    optimizer = SGD(model.parameters(), 0.1)
+    rng = random.Random(0)
+    loaded = load_checkpoint(path, model=model, optimizer=optimizer, scheduler=None, rng=rng)
+    assert loaded.epoch == 1  # ... and the previous checkpoint is whole
+    assert model.state_dict() == MLP(2, [3, 1], rng=0).state_dict()
+
+    save_checkpoint(
+        path,
+        model=model,
+        optimizer=optimizer,
+        scheduler=None,
+        rng=rng,
+        epoch=1,
+        history=loaded.history,
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kill.py", "run.json"]
+
+
+# ---- a non-finite loss ---------------------------------------------------------------------
+
+
+class PoisonedLoss:
+    """MSE, except that training batch ``batch`` of epoch ``epoch`` is multiplied by NaN.
+
+    It also records, when epoch ``epoch`` begins, the checkpoint file's bytes and the weights:
+    by then the last good epoch's checkpoint has been written.
+    """
+
+    def __init__(self, epoch: int, batch: int, batches_per_epoch: int, checkpoint: Path) -> None:
+        self.poisoned_call = (epoch - 1) * batches_per_epoch + batch
+        self.first_call_of_epoch = (epoch - 1) * batches_per_epoch + 1
+        self.checkpoint = checkpoint
+        self.calls = 0
+        self.checkpoint_bytes = b""
+        self.weights: dict[str, float] = {}
+        self.model: Optional[MLP] = None
+
+    def __call__(
+        self, outputs: Sequence[Sequence[Value]], targets: Sequence[Sequence[float]]
+    ) -> Value:
+        loss = mse(outputs, targets)
+        if not is_grad_enabled():  # validation
+            return loss
+        self.calls += 1
+        if self.calls == self.first_call_of_epoch:
+            self.checkpoint_bytes = self.checkpoint.read_bytes()
+            assert self.model is not None
+            self.weights = self.model.state_dict()
+        return loss * math.nan if self.calls == self.poisoned_call else loss
+
+
+@pytest.mark.parametrize("anomaly", [False, True], ids=["plain", "detect-anomaly"])
+def test_nonfinite_loss_stops_and_keeps_the_last_good_checkpoint(
+    anomaly: bool, tmp_path: Path
+) -> None:
+    train, val = _data()  # 18 training rows, batches of 6: three per epoch
+    checkpoint = tmp_path / "run.json"
+    model = MLP(2, [3, 1], rng=2)
+    optimizer: Optimizer = Adam(model.parameters(), lr=0.02)
+    loss = PoisonedLoss(epoch=3, batch=2, batches_per_epoch=3, checkpoint=checkpoint)
+    loss.model = model
+
+    def run() -> None:
+        fit(
+            model,
+            loss,
+            optimizer,
+            train,
+            val,
+            epochs=5,
+            batch_size=6,
+            seed=3,
+            checkpoint=checkpoint,
+            verbose=False,
+        )
+
+    mode = detect_anomaly() if anomaly else contextlib.nullcontext()
+    with mode, pytest.raises(NonFiniteLossError) as caught:
+        run()
+    error = caught.value
+    assert (error.epoch, error.batch) == (3, 2)
+    assert "epoch 3, batch 2" in str(error)
+    if anomaly:  # the operation that made the NaN, and its operands
+        assert "'*' produced non-finite value nan" in str(error)
+        assert isinstance(error.__cause__, FloatingPointError)
+    else:
+        assert "non-finite train loss nan" in str(error)
+
+    assert checkpoint.read_bytes() == loss.checkpoint_bytes
+    assert not list(tmp_path.glob(".*.tmp"))
+    fresh = MLP(2, [3, 1], rng=7)
+    fresh_optimizer = Adam(fresh.parameters(), lr=0.02)
+    loaded = load_checkpoint(
+        checkpoint, model=fresh, optimizer=fresh_optimizer, scheduler=None, rng=random.Random(0)
+    )
+    assert loaded.epoch == 2
+    assert fresh.state_dict() == loss.weights
+    assert all(math.isfinite(v) for v in loaded.history.train_loss)
+
+
+def test_nan_is_never_written_as_a_result(tmp_path: Path) -> None:
+    good = _tiny_comparison(1)
+    run = good.runs[0]
+    history = History(
+        list(run.history.train_loss), [math.nan], list(run.history.lr), list(run.history.epoch_time)
+    )
+    poisoned = Comparison(
+        (Run(run.name, history, run.wall_time, run.final_state),), good.initial_state, good.config
+    )
+    out = tmp_path / "out"
+    with pytest.raises(ValueError, match="Out of range float values are not JSON compliant"):
+        write_artifacts(poisoned, out, plot=False)
+    assert not out.exists()
+
+
+def test_cli_reports_divergence_and_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = {
+        "dataset": {"n_samples": 16},
+        "model": {"hidden": [4]},
+        "lr": 1e150,
+        "epochs": 3,
+        "batch_size": 4,
+        "optimizers": [{"type": "sgd"}],
+    }
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(config), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    stderr = io.StringIO()
+    code = cli_main(
+        ["compare", "--config", str(path), "--out", "out", "--quiet"],
+        stdout=io.StringIO(),
+        stderr=stderr,
+    )
+    assert code == 1
+    assert "non-finite train loss" in stderr.getvalue()
+    assert "epoch " in stderr.getvalue()
+    assert "batch " in stderr.getvalue()
+    assert sorted(os.listdir(tmp_path)) == ["config.json"]
