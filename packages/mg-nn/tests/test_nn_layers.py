@@ -242,3 +242,58 @@ def test_no_grad_forward_builds_no_graph() -> None:
     with no_grad():
         out = model([Value(0.1), Value(0.2)])
     assert out[0].is_leaf()
+
+
+def _per_sample_and_batched(
+    activation: Activation, inputs: list[list[Union[float, Value]]]
+) -> tuple[list[tuple[float, ...]], list[tuple[float, ...]]]:
+    """(outputs and parameter gradients) of the per-sample forward and of `forward_batch`."""
+    results = []
+    for batched in (False, True):
+        model = MLP(3, [5, 4, 2], activation=activation, output_activation="tanh", rng=11)
+        outputs = model.forward_batch(inputs) if batched else [model(x) for x in inputs]
+        total = Value(0.0)
+        for row in outputs:
+            for out in row:
+                total = total + out * out
+        total.backward()
+        results.append(
+            (
+                tuple(out.data for row in outputs for out in row),
+                tuple(p.grad for p in model.parameters()),
+            )
+        )
+    return results[0], results[1]
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_forward_batch_builds_the_same_graph_as_per_sample_calls(activation: Activation) -> None:
+    draw = random.Random(5)
+    inputs: list[list[Union[float, Value]]] = [
+        [draw.uniform(-2.0, 2.0) for _ in range(3)] for _ in range(7)
+    ]
+    per_sample, batched = _per_sample_and_batched(activation, inputs)
+    assert per_sample == batched  # bit for bit: same nodes, same order of additions
+
+
+def test_forward_batch_with_value_inputs_passes_gradient_to_them() -> None:
+    leaves = [Value(0.5), Value(-1.5)]
+    inputs: list[list[Union[float, Value]]] = [[leaves[0], 2.0, leaves[1]], [1.0, -1.0, 0.25]]
+    per_sample, batched = _per_sample_and_batched("tanh", inputs)
+    assert per_sample == batched
+    model = MLP(3, [4, 1], activation="tanh", rng=3)
+    model.forward_batch(inputs)[0][0].backward()
+    assert leaves[0].grad != 0.0 and leaves[1].grad != 0.0
+
+
+def test_forward_batch_rejects_a_bad_sample_naming_both_lengths() -> None:
+    model = MLP(2, [3, 1], rng=0)
+    with pytest.raises(ValueError, match="expected 2 inputs, got 3"):
+        model.forward_batch([[1.0, 2.0], [1.0, 2.0, 3.0]])
+    with pytest.raises(TypeError, match="sequence of samples"):
+        model.forward_batch(5)  # type: ignore[arg-type]
+    assert model.forward_batch([]) == []
+    assert (
+        Layer(2, 3, rng=0).forward_batch([[0.5, 0.5]])[0][0].data
+        == Layer(2, 3, rng=0)([0.5, 0.5])[0].data
+    )

@@ -35,7 +35,7 @@ from .data import Dataset, iterate_batches
 from .history import History
 from .losses import BatchLoss, get_loss
 from .progress import ProgressReporter, VerbosityLike
-from .protocols import Model, Scheduler
+from .protocols import Model, Scheduler, forward_all
 
 __all__ = ["NonFiniteLossError", "evaluate", "fit"]
 
@@ -104,7 +104,7 @@ def evaluate(model: Model, loss: Union[BatchLoss, str], data: Dataset) -> float:
     if len(data) == 0:
         raise ValueError("cannot evaluate on an empty dataset")
     with no_grad():
-        outputs = [model(x) for x in data.inputs]
+        outputs = forward_all(model, data.inputs)
         return loss_fn(outputs, data.targets).data
 
 
@@ -125,7 +125,7 @@ def _train_epoch(
     for batch_index, (inputs, targets) in enumerate(iterate_batches(data, batch_size, rng), 1):
         optimizer.zero_grad()
         try:
-            outputs: list[list[Value]] = [model(x) for x in inputs]
+            outputs: list[list[Value]] = forward_all(model, inputs)
             batch_loss = loss_fn(outputs, targets)
             value = batch_loss.data
             if math.isfinite(value):

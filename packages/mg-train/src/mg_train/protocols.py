@@ -9,13 +9,13 @@ anything in mg-train.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Protocol, Union
+from typing import Protocol, Union, runtime_checkable
 
 from mg_autograd import Value
 from mg_nn import Parameter
 from mg_optim import LRScheduler, ReduceLROnPlateau
 
-__all__ = ["Model", "Scheduler"]
+__all__ = ["BatchModel", "Model", "Scheduler", "forward_all"]
 
 
 class Model(Protocol):
@@ -26,6 +26,21 @@ class Model(Protocol):
     def state_dict(self) -> dict[str, float]: ...
 
     def load_state_dict(self, state: Mapping[str, float], strict: bool = True) -> None: ...
+
+
+@runtime_checkable
+class BatchModel(Protocol):
+    """A model that can also run a whole batch at once, as `mg_nn.MLP.forward_batch` does."""
+
+    def forward_batch(self, inputs: Sequence[Sequence[float]], /) -> list[list[Value]]: ...
+
+
+def forward_all(model: Model, inputs: Sequence[Sequence[float]]) -> list[list[Value]]:
+    """``[model(x) for x in inputs]``, through the model's batched forward when it has one
+    (same graph and gradients, built faster)."""
+    if isinstance(model, BatchModel):
+        return model.forward_batch(inputs)
+    return [model(x) for x in inputs]
 
 
 Scheduler = Union[LRScheduler, ReduceLROnPlateau]
