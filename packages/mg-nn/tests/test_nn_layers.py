@@ -244,11 +244,14 @@ def test_no_grad_forward_builds_no_graph() -> None:
     assert out[0].is_leaf()
 
 
+Outcome = tuple[tuple[float, ...], tuple[float, ...]]
+
+
 def _per_sample_and_batched(
     activation: Activation, inputs: list[list[Union[float, Value]]]
-) -> tuple[list[tuple[float, ...]], list[tuple[float, ...]]]:
-    """(outputs and parameter gradients) of the per-sample forward and of `forward_batch`."""
-    results = []
+) -> tuple[Outcome, Outcome]:
+    """(outputs, parameter gradients) of the per-sample forward and of `forward_batch`."""
+    results: list[Outcome] = []
     for batched in (False, True):
         model = MLP(3, [5, 4, 2], activation=activation, output_activation="tanh", rng=11)
         outputs = model.forward_batch(inputs) if batched else [model(x) for x in inputs]
@@ -283,7 +286,8 @@ def test_forward_batch_with_value_inputs_passes_gradient_to_them() -> None:
     assert per_sample == batched
     model = MLP(3, [4, 1], activation="tanh", rng=3)
     model.forward_batch(inputs)[0][0].backward()
-    assert leaves[0].grad != 0.0 and leaves[1].grad != 0.0
+    assert leaves[0].grad != 0.0
+    assert leaves[1].grad != 0.0
 
 
 def test_forward_batch_rejects_a_bad_sample_naming_both_lengths() -> None:

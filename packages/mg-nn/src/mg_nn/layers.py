@@ -96,7 +96,7 @@ def _prepare_batch(
     inputs: Sequence[Sequence[ValueLike]], nin: int
 ) -> tuple[list[list[float]], Optional[list[tuple[Value, ...]]]]:
     """Validate every sample; input nodes for all samples, or None if all are plain numbers."""
-    if isinstance(inputs, (str, bytes)) or not isinstance(inputs, Sequence):
+    if not isinstance(inputs, Sequence):
         raise TypeError(f"inputs must be a sequence of samples, got {type(inputs).__name__}")
     prepared = [_prepare_inputs(x, nin) for x in inputs]
     xs = [data for data, _ in prepared]
