@@ -5,8 +5,8 @@ elementary operations it costs several nodes per sample (a subtraction, a square
 into the running total ...) and a backward sweep that visits all of them. Its derivative with
 respect to each prediction has a short closed form, though, so each loss here computes the
 value and every dL/dp_i at once and hands them to `mg_autograd.make_node`: one node whose
-parents are the predictions. Same gradients, a fraction of the nodes (see PERFORMANCE notes:
-node count is the first-order cost of a scalar engine). Each function's docstring gives its
+parents are the predictions. Same gradients, a fraction of the nodes (node count is the
+first-order cost of a scalar engine; see `mg_autograd.nary`). Each function's docstring gives its
 formula, its derivative and the naive equivalent.
 
 Plain numbers may appear among the predictions: they are constants and do not become parents.
