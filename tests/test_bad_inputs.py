@@ -16,6 +16,7 @@ import io
 import json
 import math
 import random
+import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -140,6 +141,53 @@ def _cli(*argv: str) -> object:
     return cli_main(list(argv), stdout=io.StringIO(), stderr=io.StringIO())
 
 
+def _cli_compare(config: dict[str, object]) -> object:
+    """``mg-train compare`` on ``config``: its status becomes a SystemExit, as argparse's does,
+    its stderr goes to sys.stderr, and an output directory left behind is itself a failure."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "config.json"
+        path.write_text(json.dumps(config), encoding="utf-8")
+        out = Path(folder) / "out"
+        code = cli_main(
+            ["compare", "--config", str(path), "--out", str(out), "--quiet", "--no-plot"],
+            stdout=io.StringIO(),
+            stderr=sys.stderr,
+        )
+        assert not out.exists(), "a rejected config created the output directory"
+    raise SystemExit(code)
+
+
+def _history_with_train_loss(value: object) -> object:
+    return History.from_dict(
+        {
+            "train_loss": [value],
+            "val_loss": [None],
+            "lr": [0.1],
+            "epoch_time": [0.0],
+            "stopped_early": False,
+        }
+    )
+
+
+def _fit_with_foreign_scheduler() -> object:
+    model = _model()
+    foreign = SGD(_params(), 0.1)
+    return fit(
+        model,
+        "mse",
+        SGD(model.parameters(), 0.1),
+        _data(),
+        epochs=1,
+        batch_size=4,
+        scheduler=StepLR(foreign, 1),
+        verbose=False,
+    )
+
+
+_DAMPENING_2 = [{"type": "momentum", "dampening": 2.0}]
+_NESTEROV_0 = [{"type": "momentum", "momentum": 0.0, "nesterov": True}]
+
+
 CASES = [
     # ---- mg-autograd: types, lengths and the domain of each operation ----------------------
     Case("autograd-value-from-str", lambda: Value("1.5"), TypeError, "'1.5'"),  # type: ignore[arg-type]
@@ -233,6 +281,13 @@ CASES = [
         lambda: _load_model_state(lambda s: s.update({"layers.0.neurons.2.w.1": math.nan})),
         ValueError,
         "'layers.0.neurons.2.w.1' is not finite: nan",
+    ),
+    Case(
+        # regression: math.isfinite(10**400) raised OverflowError, naming nothing
+        "nn-state-dict-huge-int",
+        lambda: _load_model_state(lambda s: s.update({"layers.0.neurons.0.b": 10**400})),
+        ValueError,
+        "'layers.0.neurons.0.b' is too large for a float: an int of 1329 bits",
     ),
     Case(
         "nn-state-dict-string-value",
@@ -369,6 +424,19 @@ CASES = [
         ValueError,
         "missing key(s): val_loss, lr, epoch_time, stopped_early",
     ),
+    Case(
+        # regression: math.isfinite(10**400) raised OverflowError
+        "train-history-huge-int",
+        lambda: _history_with_train_loss(10**400),
+        ValueError,
+        "history.train_loss[0] is too large for a float",
+    ),
+    Case(
+        "train-fit-scheduler-of-another-optimizer",
+        _fit_with_foreign_scheduler,
+        ValueError,
+        "scheduler StepLR drives another optimizer than the one passed to fit",
+    ),
     Case("train-checkpoint-not-found", _missing_checkpoint, CheckpointError, "missing.json"),
     # ---- mg-train configs: parsed as data, every key checked -------------------------------
     Case("config-not-an-object", lambda: parse_config([1, 2]), ConfigError, "got [1, 2]"),
@@ -421,6 +489,37 @@ CASES = [
         ConfigError,
         "'scheduler.step_size': missing",
     ),
+    # regression: the next five passed parse_config and crashed in the middle of the run
+    Case(
+        "config-dampening-above-one",
+        lambda: parse_config(_config(optimizers=_DAMPENING_2)),
+        ConfigError,
+        "'optimizers[0]': mg_optim.Momentum refuses these options: Invalid dampening value: 2.0",
+    ),
+    Case(
+        "config-nesterov-without-momentum",
+        lambda: parse_config(_config(optimizers=_NESTEROV_0)),
+        ConfigError,
+        "'optimizers[0]': mg_optim.Momentum refuses these options: Nesterov momentum requires",
+    ),
+    Case(
+        "config-hinge-on-regression-targets",
+        lambda: parse_config(_config(loss="hinge")),
+        ConfigError,
+        "'loss': 'hinge' needs targets of -1 or +1, but dataset 'sine_regression' has target",
+    ),
+    Case(
+        "config-cross-entropy-on-regression-targets",
+        lambda: parse_config(_config(loss="cross_entropy")),
+        ConfigError,
+        "'loss': 'cross_entropy' needs class indices 0, 1, 2, ..., but dataset 'sine_regression'",
+    ),
+    Case(
+        "config-bce-on-regression-targets",
+        lambda: parse_config(_config(loss="bce_with_logits")),
+        ConfigError,
+        "'loss': 'bce_with_logits' needs targets in [0, 1], but dataset 'sine_regression'",
+    ),
     Case(
         "config-nan-constant",
         lambda: _load_config_text('{"lr": NaN, "epochs": 1, "batch_size": 1, "optimizers": []}'),
@@ -438,6 +537,30 @@ CASES = [
         "unrecognized arguments: --fast",
     ),
     Case("cli-unknown-command", lambda: _cli("train"), SystemExit, "invalid choice: 'train'"),
+    Case(
+        "cli-config-dampening-above-one",
+        lambda: _cli_compare(_config(optimizers=_DAMPENING_2)),
+        SystemExit,
+        "mg-train: error: config key 'optimizers[0]': mg_optim.Momentum refuses these options",
+    ),
+    Case(
+        "cli-config-nesterov-without-momentum",
+        lambda: _cli_compare(_config(optimizers=_NESTEROV_0)),
+        SystemExit,
+        "mg-train: error: config key 'optimizers[0]': mg_optim.Momentum refuses these options",
+    ),
+    Case(
+        "cli-config-hinge-on-regression-targets",
+        lambda: _cli_compare(_config(loss="hinge")),
+        SystemExit,
+        "mg-train: error: config key 'loss': 'hinge' needs targets of -1 or +1",
+    ),
+    Case(
+        "cli-config-cross-entropy-on-regression-targets",
+        lambda: _cli_compare(_config(loss="cross_entropy")),
+        SystemExit,
+        "mg-train: error: config key 'loss': 'cross_entropy' needs class indices",
+    ),
     Case(
         "cli-compare-without-config",
         lambda: _cli("compare", "--out", "o"),

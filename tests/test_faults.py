@@ -177,13 +177,48 @@ def _short_rng(data: dict[str, object]) -> str:
     return _set(data, "rng_state", [state[0], state[1][:10], state[2]])
 
 
+HUGE = 10**400
+"""Valid JSON (json.dumps writes its 401 digits), an exact int to `json`, but no float."""
+
+
+def _last_param_state(data: dict[str, object], key: str, value: object) -> str:
+    optimizer = data["optimizer"]
+    assert isinstance(optimizer, dict)
+    state = [dict(s) for s in optimizer["state"]]
+    state[-1][key] = value
+    return _set(data, "optimizer", {**optimizer, "state": state})
+
+
+def _huge_scheduler_rate(data: dict[str, object]) -> str:
+    scheduler = data["scheduler"]
+    assert isinstance(scheduler, dict)
+    return _set(data, "scheduler", {**scheduler, "last_lr": [HUGE]})
+
+
+def _huge_rng_word(data: dict[str, object]) -> str:
+    state = data["rng_state"]
+    assert isinstance(state, list)
+    return _set(data, "rng_state", [state[0], [*state[1][:5], HUGE, *state[1][6:]], state[2]])
+
+
+def _huge_history_loss(data: dict[str, object]) -> str:
+    history = data["history"]
+    assert isinstance(history, dict)
+    return _set(data, "history", {**history, "train_loss": [HUGE, *history["train_loss"][1:]]})
+
+
 CORRUPTIONS: list[tuple[str, Callable[[dict[str, object], Path], str], str]] = [
     ("truncated", lambda d, _: json.dumps(d)[: len(json.dumps(d)) // 2], "not valid JSON"),
     ("empty-file", lambda d, _: "", "not valid JSON"),
     ("not-json", lambda d, _: "epoch: 3\n", "not valid JSON"),
     ("json-list", lambda d, _: "[1, 2, 3]", "must be a JSON object, got list"),
     ("wrong-format", lambda d, _: _set(d, "format", "keras"), "format is 'keras'"),
-    ("format-version-2", lambda d, _: _set(d, "format_version", 2), "format_version 2"),
+    ("format-version-3", lambda d, _: _set(d, "format_version", 3), "format_version 3"),
+    (
+        "format-version-1",
+        lambda d, _: _set(d, "format_version", 1),
+        "format_version 1 was written by an older mg-train that did not record the run's",
+    ),
     (
         "missing-key",
         lambda d, _: json.dumps({k: v for k, v in d.items() if k != "rng_state"}),
@@ -196,6 +231,48 @@ CORRUPTIONS: list[tuple[str, Callable[[dict[str, object], Path], str], str]] = [
     ("negative-epoch", lambda d, _: _set(d, "epoch", -1), "got -1"),
     ("epoch-disagrees-with-history", lambda d, _: _set(d, "epoch", 5), "'epoch' is 5"),
     ("short-rng-state", lambda d, _: _short_rng(d), "'rng_state'"),
+    # regression: a huge JSON int passed every check, the model was loaded, then the optimizer
+    # raised OverflowError, which the rollback did not catch - the model stayed changed
+    (
+        "huge-int-weight",
+        lambda d, _: _nested(d, "model", "layers.0.neurons.0.w.0", HUGE),
+        "checkpoint.model.layers.0.neurons.0.w.0 is an int too large for a float (1329 bits)",
+    ),
+    (
+        "huge-int-moment",
+        lambda d, _: _last_param_state(d, "exp_avg", HUGE),
+        "checkpoint.optimizer.state[12].exp_avg is an int too large",
+    ),
+    (
+        "huge-int-scheduler-rate",
+        lambda d, _: _huge_scheduler_rate(d),
+        "checkpoint.scheduler.last_lr[0] is an int too large",
+    ),
+    (
+        "huge-int-rng-word",
+        lambda d, _: _huge_rng_word(d),
+        "checkpoint.rng_state[1][5] is an int too large",
+    ),
+    (
+        "huge-int-history-loss",
+        lambda d, _: _huge_history_loss(d),
+        "checkpoint.history.train_loss[0] is an int too large",
+    ),
+    (
+        "huge-int-epoch",
+        lambda d, _: _set(d, "epoch", HUGE),
+        "checkpoint.epoch is an int too large",
+    ),
+    (
+        "run-settings-not-an-object",
+        lambda d, _: _set(d, "run", [1]),
+        "checkpoint 'run' must be an object, got list",
+    ),
+    (
+        "run-settings-bad-batch-size",
+        lambda d, _: _nested(d, "run", "batch_size", 0),
+        "batch_size must be a positive int, got 0",
+    ),
     (
         "other-architecture",
         lambda d, tmp: json.dumps(_other_checkpoint(tmp, lambda: Setup(hidden=4))),
@@ -212,6 +289,13 @@ CORRUPTIONS: list[tuple[str, Callable[[dict[str, object], Path], str], str]] = [
         "other-schedule",
         lambda d, tmp: json.dumps(_other_checkpoint(tmp, _other_schedule_setup)),
         "step_size=3",
+    ),
+    # finite but meaningless: mg-optim's load_state_dict refuses a negative step count after
+    # the model is already loaded; the rollback must restore it
+    (
+        "adam-negative-step",
+        lambda d, _: _last_param_state(d, "step", -1),
+        "checkpoint does not fit this run",
     ),
 ]
 
@@ -267,6 +351,7 @@ def test_resume_past_the_requested_epochs_changes_nothing(
             val,
             epochs=2,
             batch_size=6,
+            seed=3,
             scheduler=setup.scheduler,
             resume_from=path,
             verbose=False,
@@ -285,6 +370,12 @@ def _bad_last_entry(setup: Setup) -> None:
     state = dict(setup.model.state_dict())
     state[list(state)[-1]] = math.inf
     setup.model.load_state_dict(state)
+
+
+def _huge_last_entry(setup: Setup) -> None:
+    state: dict[str, object] = dict(setup.model.state_dict())
+    state[list(state)[-1]] = HUGE
+    setup.model.load_state_dict(state)  # type: ignore[arg-type]  # an int no float can hold
 
 
 def _bad_last_param_state(setup: Setup) -> None:
@@ -327,6 +418,7 @@ def _plateau_bad_counter(setup: Setup) -> None:
     ("load", "error", "fragment"),
     [
         (_bad_last_entry, ValueError, "is not finite: inf"),
+        (_huge_last_entry, ValueError, "'layers.1.neurons.0.b' is too large for a float"),
         (_bad_last_param_state, ValueError, "['exp_avg_sq'] is not finite: nan"),
         (_bad_last_group_option, ValueError, "Invalid learning rate: -1.0"),
         (_bad_scheduler_rates, ValueError, "Invalid last_lr[0]: nan"),
@@ -334,6 +426,7 @@ def _plateau_bad_counter(setup: Setup) -> None:
     ],
     ids=[
         "model-inf",
+        "model-huge-int",
         "optimizer-nan-moment",
         "optimizer-negative-lr",
         "scheduler-nan-rate",

@@ -119,6 +119,7 @@ def _bad_states() -> list[tuple[str, dict[str, object], type[Exception], str]]:
         ("value", Value(1.0), TypeError, r"got Value"),
         ("nan", math.nan, ValueError, r"is not finite: nan"),
         ("inf", -math.inf, ValueError, r"is not finite: -inf"),
+        ("huge-int", 10**400, ValueError, r"too large for a float: an int of 1329 bits"),
     ]:
         cases.append((label, {**good, last: bad}, error, rf"'{last}'.*{message}"))
     return cases

@@ -149,3 +149,45 @@ def test_nan_results_are_refused_before_anything_is_written(tmp_path: Path) -> N
     with pytest.raises(ValueError, match="Out of range float"):
         write_artifacts(bad, tmp_path / "out")
     assert not (tmp_path / "out").exists()
+
+
+def test_a_failing_plot_writes_nothing_so_the_set_stays_one_run(
+    tmp_path: Path, config_factory: Callable[[], dict[str, object]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: results.json, table.md and history.csv were written before the plot was
+    rendered, so a plot error left them beside the previous run's loss_curves.png."""
+    out = tmp_path / "out"
+    write_artifacts(_result(config_factory), out, plot=False)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    def broken_plot(result: Comparison) -> bytes:
+        raise RuntimeError("simulated matplotlib failure")
+
+    monkeypatch.setattr("mg_train.artifacts._plot_png", broken_plot)
+    config = config_factory()
+    config["epochs"] = 2
+    with pytest.raises(RuntimeError, match="simulated"):
+        write_artifacts(run_experiment(parse_config(config), verbose=False), out, plot=True)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_results_json_is_renamed_last_and_reported_first(
+    tmp_path: Path, config_factory: Callable[[], dict[str, object]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    renamed: list[str] = []
+    real_replace = os.replace
+
+    def record(src: str, dst: str) -> None:
+        renamed.append(Path(dst).name)
+        real_replace(src, dst)
+
+    monkeypatch.setattr("mg_train._atomic.os.replace", record)
+    monkeypatch.setattr("mg_train.artifacts._plot_png", lambda result: b"\x89PNG fake")
+    report = write_artifacts(_result(config_factory), tmp_path)
+    assert renamed == ["table.md", "history.csv", "loss_curves.png", "results.json"]
+    assert [p.name for p in report.written] == [
+        "results.json",
+        "table.md",
+        "history.csv",
+        "loss_curves.png",
+    ]

@@ -2,13 +2,24 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import NamedTuple, Optional, Union
 
 import pytest
+from mg_autograd import Value
 from mg_nn import MLP
 from mg_optim import SGD, Adam, StepLR
-from mg_train import CheckpointError, Dataset, History, fit, load_checkpoint, save_checkpoint
+from mg_train import (
+    BatchLoss,
+    CheckpointError,
+    Dataset,
+    History,
+    fit,
+    load_checkpoint,
+    save_checkpoint,
+)
+from mg_train.losses import mse
 
 
 def _setup(model_seed: int = 7) -> tuple[MLP, Adam, StepLR]:
@@ -136,6 +147,58 @@ def _short_rng(data: dict[str, object]) -> None:
     state[1] = state[1][:10]
 
 
+HUGE = 10**400  # valid JSON, an exact int to `json`, and no float: float(HUGE) overflows
+
+
+def _in(section: str, change: Callable[[object], None]) -> Callable[[dict[str, object]], None]:
+    def edit(data: dict[str, object]) -> None:
+        change(data[section])
+
+    return edit
+
+
+def _huge_weight_int(model: object) -> None:
+    assert isinstance(model, dict)
+    model[next(iter(model))] = HUGE
+
+
+def _last_state(key: str, value: object) -> Callable[[object], None]:
+    def change(optimizer: object) -> None:
+        assert isinstance(optimizer, dict)
+        optimizer["state"][-1][key] = value
+
+    return change
+
+
+def _huge_base_lr(scheduler: object) -> None:
+    assert isinstance(scheduler, dict)
+    scheduler["base_lrs"] = [HUGE]
+
+
+def _huge_rng_word(state: object) -> None:
+    assert isinstance(state, list)
+    state[1][0] = HUGE
+
+
+def _huge_lr_entry(history: object) -> None:
+    assert isinstance(history, dict)
+    history["lr"][1] = HUGE
+
+
+def _extra_run_key(run: object) -> None:
+    assert isinstance(run, dict)
+    run["lr"] = 0.1
+
+
+def _digits(n: int) -> Callable[[Path], str]:
+    """The checkpoint with its epoch written as an n-digit number (no Python int needed)."""
+
+    def make(path: Path) -> str:
+        return path.read_text(encoding="utf-8").replace('"epoch": 2', '"epoch": 1' + "0" * n)
+
+    return make
+
+
 CORRUPTIONS: dict[str, tuple[Callable[[Path], str], str]] = {
     "truncated": (lambda p: p.read_text(encoding="utf-8")[:200], "not valid JSON"),
     "not json": (lambda p: "hello", "not valid JSON"),
@@ -154,6 +217,45 @@ CORRUPTIONS: dict[str, tuple[Callable[[Path], str], str]] = {
     "rng state": (lambda p: _edit(p, _short_rng), "rng_state"),
     "epoch mismatch": (lambda p: _edit(p, _set("epoch", 5)), "history"),
     "wrong epoch type": (lambda p: _edit(p, _set("epoch", "2")), "epoch"),
+    "format version 1": (
+        lambda p: _edit(p, _set("format_version", 1)),
+        "format_version 1 was written by an older mg-train.*reads version 2",
+    ),
+    "huge int in model state": (
+        lambda p: _edit(p, _in("model", _huge_weight_int)),
+        r"checkpoint\.model\.layers\.0\.neurons\.0\.w\.0 is an int too large for a float",
+    ),
+    "huge int in optimizer state": (
+        lambda p: _edit(p, _in("optimizer", _last_state("exp_avg_sq", HUGE))),
+        r"checkpoint\.optimizer\.state\[16\]\.exp_avg_sq is an int too large",
+    ),
+    "huge int in scheduler state": (
+        lambda p: _edit(p, _in("scheduler", _huge_base_lr)),
+        r"checkpoint\.scheduler\.base_lrs\[0\] is an int too large",
+    ),
+    "huge int in rng state": (
+        lambda p: _edit(p, _in("rng_state", _huge_rng_word)),
+        r"checkpoint\.rng_state\[1\]\[0\] is an int too large",
+    ),
+    "huge int in history": (
+        lambda p: _edit(p, _in("history", _huge_lr_entry)),
+        r"checkpoint\.history\.lr\[1\] is an int too large",
+    ),
+    # past CPython's 4300-digit limit json.loads raises a plain ValueError; without the limit
+    # (older patch releases, PyPy) the number parses and is caught as too large for a float
+    "int of 5000 digits": (_digits(5000), "cannot be read as data|too large for a float"),
+    "absurdly nested": (lambda p: "[" * 100_000 + "]" * 100_000, "cannot be read as data"),
+    # finite but meaningless: mg-optim's Adam refuses a negative step count, after the model
+    # was loaded; the rollback must put the model back
+    "adam step -1": (
+        lambda p: _edit(p, _in("optimizer", _last_state("step", -1))),
+        "does not fit this run",
+    ),
+    "run settings not an object": (lambda p: _edit(p, _set("run", "fast")), "'run' must be"),
+    "run settings with an unknown key": (
+        lambda p: _edit(p, _in("run", _extra_run_key)),
+        "'run' must have exactly the keys",
+    ),
 }
 
 
@@ -251,3 +353,185 @@ def test_rng_state_round_trips_through_json(tmp_path: Path) -> None:
     load_checkpoint(path, model=model, optimizer=optimizer, scheduler=scheduler, rng=restored)
     assert restored.getstate() == rng.getstate()
     assert [restored.random() for _ in range(3)] == [rng.random() for _ in range(3)]
+
+
+class _RefusesOnce(Adam):
+    """An Adam whose first `load_state_dict` fails with an error no loader would expect."""
+
+    refuse = True
+
+    def load_state_dict(self, state_dict: Mapping[str, object]) -> None:
+        if self.refuse:
+            self.refuse = False
+            raise OverflowError("simulated: not a ValueError")
+        super().load_state_dict(state_dict)
+
+
+def test_any_error_from_a_part_rolls_back_and_becomes_a_checkpoint_error(
+    tmp_path: Path, tiny_split: tuple[Dataset, Dataset]
+) -> None:
+    """Regression: the rollback caught only ValueError, TypeError, KeyError and IndexError."""
+    good = _saved(tmp_path, tiny_split[0])
+    model = MLP(2, [4, 1], rng=1)
+    optimizer = _RefusesOnce(model.parameters(), lr=0.05)
+    scheduler = StepLR(optimizer, 2, gamma=0.5)
+    rng = random.Random(42)
+    before = (model.state_dict(), optimizer.state_dict(), scheduler.state_dict(), rng.getstate())
+    with pytest.raises(CheckpointError, match="does not fit this run: simulated") as caught:
+        load_checkpoint(good, model=model, optimizer=optimizer, scheduler=scheduler, rng=rng)
+    assert isinstance(caught.value.__cause__, OverflowError)
+    after = (model.state_dict(), optimizer.state_dict(), scheduler.state_dict(), rng.getstate())
+    assert after == before
+
+
+class Settings(NamedTuple):
+    """What `fit` takes besides the objects it trains: the run's settings."""
+
+    batch_size: int = 8
+    shuffle: bool = True
+    seed: int = 3
+    clip_grad_norm: Optional[float] = None
+    clip_grad_value: Optional[float] = None
+    loss: Union[str, BatchLoss] = "mse"
+
+
+def _fit_run(
+    objects: tuple[MLP, Adam, StepLR],
+    train: Dataset,
+    settings: Settings,
+    epochs: int,
+    *,
+    checkpoint: Optional[Path] = None,
+    resume_from: Optional[Path] = None,
+) -> History:
+    model, optimizer, scheduler = objects
+    return fit(
+        model,
+        settings.loss,
+        optimizer,
+        train,
+        epochs=epochs,
+        batch_size=settings.batch_size,
+        shuffle=settings.shuffle,
+        seed=settings.seed,
+        clip_grad_norm=settings.clip_grad_norm,
+        clip_grad_value=settings.clip_grad_value,
+        scheduler=scheduler,
+        checkpoint=checkpoint,
+        resume_from=resume_from,
+        verbose=False,
+    )
+
+
+def _custom_loss(outputs: Sequence[Sequence[Value]], targets: Sequence[Sequence[float]]) -> Value:
+    return mse(outputs, targets)
+
+
+@pytest.mark.parametrize(
+    ("changed", "message"),
+    [
+        (Settings(batch_size=4), "batch_size=8, but this run has batch_size=4"),
+        (Settings(shuffle=False), "shuffle=true, but this run has shuffle=false"),
+        (Settings(seed=4), "seed=3, but this run has seed=4"),
+        (Settings(clip_grad_norm=1.0), "clip_grad_norm=null, but this run has clip_grad_norm=1.0"),
+        (Settings(clip_grad_value=0.5), "clip_grad_value=null, but this run has clip_grad_value"),
+        (Settings(loss="hinge"), 'loss="mse", but this run has loss="hinge"'),
+        (Settings(loss=_custom_loss), 'loss="mse", but this run has loss=null'),
+    ],
+    ids=["batch_size", "shuffle", "seed", "clip_grad_norm", "clip_grad_value", "loss", "custom"],
+)
+def test_resuming_with_other_settings_is_refused_before_anything_changes(
+    changed: Settings, message: str, tmp_path: Path, tiny_split: tuple[Dataset, Dataset]
+) -> None:
+    """Regression: a resume with another batch size silently trained a different run."""
+    train = tiny_split[0]
+    path = tmp_path / "run.json"
+    _fit_run(_setup(), train, Settings(), 2, checkpoint=path)
+    objects = _setup(model_seed=1)
+    model, optimizer, scheduler = objects
+    before = (model.state_dict(), optimizer.state_dict(), scheduler.state_dict())
+    with pytest.raises(CheckpointError, match=message):
+        _fit_run(objects, train, changed, 4, resume_from=path)
+    assert (model.state_dict(), optimizer.state_dict(), scheduler.state_dict()) == before
+
+
+def test_the_same_settings_resume_and_a_loss_function_counts_as_its_name(
+    tmp_path: Path, tiny_split: tuple[Dataset, Dataset]
+) -> None:
+    train = tiny_split[0]
+    path = tmp_path / "run.json"
+    _fit_run(_setup(), train, Settings(), 2, checkpoint=path)
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    assert saved["format_version"] == 2
+    assert saved["run"] == Settings()._asdict()
+    history = _fit_run(_setup(model_seed=1), train, Settings(loss=mse), 3, resume_from=path)
+    assert history.epochs == 3
+
+
+def test_a_checkpoint_without_run_settings_loads_but_fit_will_not_resume_it(
+    tmp_path: Path, tiny_split: tuple[Dataset, Dataset]
+) -> None:
+    model, optimizer, scheduler = _setup()
+    path = tmp_path / "bare.json"
+    save_checkpoint(
+        path,
+        model=model,
+        optimizer=optimizer,
+        scheduler=scheduler,
+        rng=random.Random(3),
+        epoch=0,
+        history=History(),
+    )
+    assert json.loads(path.read_text(encoding="utf-8"))["run"] is None
+    load_checkpoint(
+        path, model=model, optimizer=optimizer, scheduler=scheduler, rng=random.Random(0)
+    )
+    with pytest.raises(CheckpointError, match="records no run settings"):
+        _fit_run(_setup(), tiny_split[0], Settings(), 2, resume_from=path)
+
+
+@pytest.mark.parametrize(
+    ("run", "message"),
+    [
+        ({**Settings(loss="mse")._asdict(), "extra": 1}, "exactly the keys"),
+        ({**Settings(loss="mse")._asdict(), "batch_size": 0}, "batch_size must be a positive int"),
+        ({**Settings(loss="mse")._asdict(), "clip_grad_norm": -1.0}, "clip_grad_norm must be"),
+    ],
+)
+def test_save_refuses_malformed_run_settings(
+    run: dict[str, object], message: str, tmp_path: Path
+) -> None:
+    model, optimizer, scheduler = _setup()
+    with pytest.raises(ValueError, match=message):
+        save_checkpoint(
+            tmp_path / "c.json",
+            model=model,
+            optimizer=optimizer,
+            scheduler=scheduler,
+            rng=random.Random(0),
+            epoch=0,
+            history=History(),
+            run=run,
+        )
+    assert not (tmp_path / "c.json").exists()
+
+
+def test_a_huge_int_seed_is_not_a_number_to_check(tmp_path: Path) -> None:
+    """Any int seeds random.Random; only ints used as floats must fit a float."""
+    model, optimizer, scheduler = _setup()
+    path = tmp_path / "c.json"
+    run = Settings(seed=HUGE)._asdict()
+    save_checkpoint(
+        path,
+        model=model,
+        optimizer=optimizer,
+        scheduler=scheduler,
+        rng=random.Random(0),
+        epoch=0,
+        history=History(),
+        run=run,
+    )
+    loaded = load_checkpoint(
+        path, model=model, optimizer=optimizer, scheduler=scheduler, rng=random.Random(0), run=run
+    )
+    assert loaded.epoch == 0

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from mg_train import parse_config
 from mg_train.cli import main
 
 
@@ -62,6 +63,27 @@ BAD: dict[str, tuple[Callable[[dict[str, object]], object], str]] = {
     "duplicate name": (
         lambda c: {**c, "optimizers": [{"type": "sgd"}, {"type": "sgd"}]},
         "optimizers[1].name",
+    ),
+    # regression: the next five passed the config check and crashed mid-run with exit 1
+    "dampening above one": (
+        lambda c: {**c, "optimizers": [{"type": "sgd"}, {"type": "momentum", "dampening": 2.0}]},
+        "'optimizers[1]': mg_optim.Momentum refuses these options: Invalid dampening value: 2.0",
+    ),
+    "nesterov without momentum": (
+        lambda c: {**c, "optimizers": [{"type": "momentum", "momentum": 0, "nesterov": True}]},
+        "'optimizers[0]': mg_optim.Momentum refuses these options: Nesterov momentum requires",
+    ),
+    "hinge on a regression dataset": (
+        lambda c: {**c, "loss": "hinge"},
+        "'loss': 'hinge' needs targets of -1 or +1, but dataset 'sine_regression' has target",
+    ),
+    "cross entropy on a regression dataset": (
+        lambda c: {**c, "loss": "cross_entropy"},
+        "'loss': 'cross_entropy' needs class indices 0, 1, 2, ..., but dataset",
+    ),
+    "bce on a regression dataset": (
+        lambda c: {**c, "loss": "bce_with_logits"},
+        "'loss': 'bce_with_logits' needs targets in [0, 1], but dataset 'sine_regression'",
     ),
 }
 
@@ -122,3 +144,31 @@ def test_compare_writes_only_the_named_files_and_check_catches_one_changed_bit(
     code, _, err = _run(["check", str(b), "--reference", str(a)])
     assert code == 1
     assert "results.table[2].best_val_loss" in err
+
+
+@pytest.mark.parametrize(
+    ("loss", "labels", "outputs"),
+    [
+        ("hinge", {-1.0, 1.0}, 1),
+        ("bce_with_logits", {0.0, 1.0}, 1),
+        ("cross_entropy", {0.0, 1.0}, 2),
+    ],
+)
+def test_classification_losses_run_on_moons(
+    loss: str,
+    labels: set[float],
+    outputs: int,
+    tmp_path: Path,
+    config_factory: Callable[[], dict[str, object]],
+) -> None:
+    """Hinge loss is defined for -1/+1 labels, so the moons' 0/1 labels are mapped to them."""
+    config = {**config_factory(), "loss": loss, "dataset": {"name": "moons", "n_samples": 24}}
+    parsed = parse_config(config)
+    train, val = parsed.datasets()
+    assert {row[0] for row in (*train.targets, *val.targets)} == labels
+    assert parsed.n_outputs() == outputs
+    path = _write(tmp_path, config)
+    code, out, err = _run(
+        ["compare", "--config", str(path), "--out", str(tmp_path / "o"), "--quiet", "--no-plot"]
+    )
+    assert (code, out, err) == (0, "", "")

@@ -233,3 +233,37 @@ def test_unknown_loss_name_is_rejected(tiny_split: tuple[Dataset, Dataset]) -> N
         fit(
             model, "mae", SGD(model.parameters(), 0.1), train, epochs=1, batch_size=4, verbose=False
         )
+
+
+def test_a_scheduler_of_another_optimizer_is_refused(tiny_split: tuple[Dataset, Dataset]) -> None:
+    """Regression: its rates went to an optimizer the loop never steps, silently."""
+    train, _ = tiny_split
+    model = MLP(2, [1], rng=0)
+    other = SGD(MLP(2, [1], rng=1).parameters(), 0.1)
+    with pytest.raises(ValueError, match=r"StepLR drives another optimizer"):
+        fit(
+            model,
+            "mse",
+            SGD(model.parameters(), 0.1),
+            train,
+            epochs=1,
+            batch_size=4,
+            scheduler=StepLR(other, 1),
+            verbose=False,
+        )
+
+
+def test_shuffle_must_be_a_bool(tiny_split: tuple[Dataset, Dataset]) -> None:
+    train, _ = tiny_split
+    model = MLP(2, [1], rng=0)
+    with pytest.raises(TypeError, match="shuffle must be a bool, got str: 'no'"):
+        fit(
+            model,
+            "mse",
+            SGD(model.parameters(), 0.1),
+            train,
+            epochs=1,
+            batch_size=4,
+            shuffle="no",  # type: ignore[arg-type]  # wrong on purpose
+            verbose=False,
+        )

@@ -49,8 +49,9 @@ class Module:
         """Copy values from ``state`` into the parameters: all of them, or (on any error) none.
 
         Every entry is validated before the first parameter changes: a missing or (with
-        ``strict``) unexpected key, a non-numeric or non-finite value raises and leaves the
-        model as it was.
+        ``strict``) unexpected key, a non-numeric value (TypeError), or a non-finite value or an
+        int too large for a float (ValueError) raises naming the key and leaves the model as
+        it was.
         """
         if not isinstance(state, Mapping):
             raise TypeError(f"state must be a mapping of name to float, got {type(state).__name__}")
@@ -73,9 +74,16 @@ class Module:
                     f"state dict value for {name!r} must be a number, "
                     f"got {type(value).__name__}: {value!r}"
                 )
-            if not math.isfinite(value):
+            try:
+                number = float(value)
+            except OverflowError:
+                raise ValueError(
+                    f"state dict value for {name!r} is too large for a float: an int of "
+                    f"{int(value).bit_length()} bits"
+                ) from None
+            if not math.isfinite(number):
                 raise ValueError(f"state dict value for {name!r} is not finite: {value!r}")
-            updates.append((param, float(value)))
+            updates.append((param, number))
         for param, value in updates:
             param.data = value
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-__all__ = ["check_int", "check_real", "is_real"]
+__all__ = ["check_int", "check_real", "is_real", "show", "to_float"]
 
 
 def is_real(value: object) -> bool:
@@ -27,10 +27,29 @@ def check_real(
     """
     if not is_real(value):
         raise TypeError(f"{name} must be an int or float, got {type(value).__name__}: {value!r}")
-    number = float(value)  # type: ignore[arg-type]  # narrowed by is_real
+    number = to_float(value)  # type: ignore[arg-type]  # narrowed by is_real
     if not math.isfinite(number) or not valid(number):
-        raise ValueError(f"Invalid {label}: {value}")
+        raise ValueError(f"Invalid {label}: {show(value)}")
     return number
+
+
+def to_float(value: float) -> float:
+    """``float(value)``, with an int too large for a float (JSON allows ``1e400`` written out
+    as digits) giving ``inf`` of its sign rather than OverflowError, so the finiteness check
+    that follows reports it as a ValueError."""
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
+
+
+def show(value: object) -> str:
+    """``str(value)`` for a message; an int too large for a float is shown as ``~10**k``
+    (its digits can run to thousands, and past 4300 ``str`` itself refuses on CPython 3.11+)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 1024:
+        sign = "-" if value < 0 else ""
+        return f"{sign}~10**{math.floor(math.log10(abs(value)))} (an int too large for a float)"
+    return str(value)
 
 
 def check_int(value: object, name: str, minimum: int) -> int:

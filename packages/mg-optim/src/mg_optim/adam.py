@@ -31,6 +31,8 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import ClassVar
 
+from mg_nn import Parameter
+
 from .optimizer import Optimizer, OptionRules, ParamGroup, ParamsLike
 
 __all__ = ["Adam"]
@@ -41,6 +43,11 @@ class Adam(Optimizer):
 
     A group spec may give ``"betas": (beta1, beta2)`` as in PyTorch; it is stored as the two
     float options ``group["beta1"]`` and ``group["beta2"]``.
+
+    Per-parameter state: ``step``, ``exp_avg``, ``exp_avg_sq``, and ``max_exp_avg_sq`` once the
+    parameter has stepped with amsgrad on. Switching amsgrad off (``group.set_flag``) keeps
+    ``max_exp_avg_sq`` unchanged, as PyTorch does, and switching it back on resumes from it, so
+    the key is optional in a state dict whatever the flag says: every state dict loads back.
     """
 
     _OPTION_RULES: ClassVar[OptionRules] = {
@@ -49,6 +56,8 @@ class Adam(Optimizer):
         "beta2": ("beta parameter at index 1", lambda x: 0.0 <= x < 1.0),
         "eps": ("epsilon value", lambda x: x >= 0.0),
     }
+    _STATE_KEYS: ClassVar[tuple[str, ...]] = ("step", "exp_avg", "exp_avg_sq")
+    _OPTIONAL_STATE_KEYS: ClassVar[tuple[str, ...]] = ("max_exp_avg_sq",)
     _DECOUPLED_WEIGHT_DECAY: ClassVar[bool] = False
 
     def __init__(
@@ -77,49 +86,94 @@ class Adam(Optimizer):
             options["beta1"], options["beta2"] = _split_betas(options.pop("betas"))
         return options
 
-    def _state_keys(self, flags: Mapping[str, bool]) -> tuple[str, ...]:
-        keys = ("step", "exp_avg", "exp_avg_sq")
-        return (*keys, "max_exp_avg_sq") if flags["amsgrad"] else keys
+    def _check_state_value(self, key: str, value: float) -> str:
+        """A loaded state must be one Adam could have reached: ``step`` counts the steps taken
+        (a whole number >= 1; a parameter that never stepped has the empty state ``{}``, so
+        0 is never stored) and the second moments are running means of ``g^2`` (>= 0). A
+        fractional step would silently skew the bias corrections; ``step = -1`` divides by
+        ``1 - beta^0 = 0`` and a negative ``exp_avg_sq`` has no square root."""
+        if key == "step" and not (value >= 1.0 and value.is_integer()):
+            return "must be a whole number >= 1 (the steps taken)"
+        if key in ("exp_avg_sq", "max_exp_avg_sq") and value < 0.0:
+            return "must be >= 0 (a mean of squared gradients)"
+        return ""
 
     def step(self) -> None:
-        for group in self.param_groups:
-            self._step_group(group)
+        """One Adam step for every parameter, or none.
 
-    def _step_group(self, group: ParamGroup) -> None:
+        The only way a step can fail is a zero denominator: ``eps=0`` with a zero second moment
+        (a zero gradient from a zero state, where the update is 0 / 0). Groups with ``eps == 0``
+        are therefore first run as a dry run that computes every denominator without writing
+        anything, and a zero one raises ZeroDivisionError naming the parameter, with every
+        parameter and every state as it was. With ``eps > 0`` the denominator is at least eps,
+        so the usual single pass runs with no extra cost.
+        """
+        for index, group in enumerate(self.param_groups):
+            if group["eps"] == 0.0:
+                self._step_group(group, index, write=False)
+        for index, group in enumerate(self.param_groups):
+            self._step_group(group, index, write=True)
+
+    def _step_group(self, group: ParamGroup, index: int, *, write: bool) -> None:
         lr = group["lr"]
         beta1 = group["beta1"]
         beta2 = group["beta2"]
         eps = group["eps"]
         weight_decay = group["weight_decay"]
         amsgrad = group.flag("amsgrad")
+        decoupled = self._DECOUPLED_WEIGHT_DECAY
         w = 1.0 - beta1
+        state = self.state
         for p in group.params:
-            state = self.state.setdefault(p, {})
-            if not state:
-                state.update(step=0.0, exp_avg=0.0, exp_avg_sq=0.0)
-            if amsgrad:
-                state.setdefault("max_exp_avg_sq", 0.0)
-            t = state["step"] + 1.0
+            entry = state.get(p)
+            if entry:
+                t = entry["step"] + 1.0
+                m = entry["exp_avg"]
+                v = entry["exp_avg_sq"]
+            else:
+                t = 1.0
+                m = v = 0.0
             g = p.grad
+            data = p.data
             if weight_decay != 0.0:
-                if self._DECOUPLED_WEIGHT_DECAY:
-                    p.data = p.data * (1.0 - lr * weight_decay)
+                if decoupled:
+                    data = data * (1.0 - lr * weight_decay)
                 else:
-                    g = g + weight_decay * p.data
-            m = state["exp_avg"]
+                    g = g + weight_decay * data
             m = m + w * (g - m) if w < 0.5 else g - (g - m) * (1.0 - w)
-            v = state["exp_avg_sq"] * beta2 + (1.0 - beta2) * g * g
+            v = v * beta2 + (1.0 - beta2) * g * g
             bias_correction1 = 1.0 - beta1**t
             bias_correction2 = 1.0 - beta2**t
             step_size = lr / bias_correction1
             if amsgrad:
-                v_max = max(state["max_exp_avg_sq"], v)
-                state["max_exp_avg_sq"] = v_max
+                v_max = max(entry.get("max_exp_avg_sq", 0.0) if entry else 0.0, v)
                 denom = math.sqrt(v_max) / bias_correction2**0.5 + eps
             else:
                 denom = math.sqrt(v) / bias_correction2**0.5 + eps
-            p.data = p.data + (-step_size) * m / denom
-            state.update(step=t, exp_avg=m, exp_avg_sq=v)
+            if not write:
+                if denom == 0.0:
+                    self._zero_denominator(index, p, eps, v_max if amsgrad else v)
+                continue
+            p.data = data + (-step_size) * m / denom
+            if entry:
+                entry["step"] = t
+                entry["exp_avg"] = m
+                entry["exp_avg_sq"] = v
+            else:
+                entry = state[p] = {"step": t, "exp_avg": m, "exp_avg_sq": v}
+            if amsgrad:
+                entry["max_exp_avg_sq"] = v_max
+
+    def _zero_denominator(self, index: int, param: Parameter, eps: float, v: float) -> None:
+        position = 0
+        for group in self.param_groups[:index]:
+            position += len(group.params)
+        i = next(k for k, p in enumerate(self.param_groups[index].params) if p is param)
+        raise ZeroDivisionError(
+            f"Adam step: param_groups[{index}].params[{i}] (state[{position + i}]) has a zero "
+            f"denominator sqrt(v) + eps, with eps={eps} and second moment v={v}; no parameter "
+            "was changed (use eps > 0)"
+        )
 
 
 def _split_betas(betas: object) -> tuple[object, object]:

@@ -14,6 +14,14 @@ multiplied, even when ``coef`` is 1 (an exact no-op), as PyTorch does.
 
 Sums use `math.fsum` (correctly rounded), so the norm is the same on every Python version and
 does not depend on how the gradients are ordered.
+
+Overflow gives ``inf``, as in PyTorch (whose p-norm sums ``|g|^p`` unscaled): with two
+gradients of 1e200, ``|g|^3`` overflows, so the 3-norm is inf, although the true norm (about
+1.26e200) is finite; `clip_grad_norm` then raises or scales by ``max_norm / inf = 0`` like any
+other infinite norm. A single gradient's norm is ``|g|`` for every p, as PyTorch's one-element
+norm is (it never forms ``|g|^p``, so it cannot overflow or underflow): ``grad_norm`` of one
+gradient 1e200 is 1e200 for every p (for p = 1, 2, inf that was already so up to overflow:
+``sqrt(g * g) == |g|`` exactly whenever ``g * g`` neither overflows nor underflows).
 """
 
 from __future__ import annotations
@@ -79,13 +87,18 @@ def _total_norm(grads: list[float], p: float) -> float:
         return 0.0
     if any(math.isnan(g) for g in grads):
         return math.nan
+    if len(grads) == 1:
+        return abs(grads[0])
     if p == math.inf:
         return max(abs(g) for g in grads)
     if p == 1.0:
         return _fsum([abs(g) for g in grads])
     if p == 2.0:
         return math.sqrt(_fsum([g * g for g in grads]))
-    return float(_fsum([abs(g) ** p for g in grads]) ** (1.0 / p))
+    try:
+        return float(_fsum([abs(g) ** p for g in grads]) ** (1.0 / p))
+    except OverflowError:
+        return math.inf
 
 
 def _fsum(terms: list[float]) -> float:

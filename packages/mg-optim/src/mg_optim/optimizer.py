@@ -24,7 +24,7 @@ from typing import ClassVar, Dict, List, Union
 from mg_autograd import Value
 from mg_nn import Parameter
 
-from ._checks import check_real, is_real
+from ._checks import check_real, is_real, show, to_float
 
 __all__ = ["JSON", "Optimizer", "ParamGroup", "ParamsLike", "StateDict"]
 
@@ -152,6 +152,7 @@ class Optimizer:
         "weight_decay": ("weight_decay value", lambda x: x >= 0.0),
     }
     _STATE_KEYS: ClassVar[tuple[str, ...]] = ()
+    _OPTIONAL_STATE_KEYS: ClassVar[tuple[str, ...]] = ()
 
     param_groups: list[ParamGroup]
     state: dict[Parameter, dict[str, float]]
@@ -332,25 +333,36 @@ class Optimizer:
         if not loaded:
             return {}
         keys = self._state_keys(flags)
-        if set(loaded) != set(keys):
+        optional = [key for key in self._OPTIONAL_STATE_KEYS if key in loaded]
+        if not set(keys) <= set(loaded) or not set(loaded) <= {*keys, *optional}:
+            maybe = list(self._OPTIONAL_STATE_KEYS)
+            extra = f" (and optionally {maybe})" if maybe else ""
             raise ValueError(
-                f"{where} must be empty or have keys {list(keys)}, got {sorted(loaded)}"
+                f"{where} must be empty or have keys {list(keys)}{extra}, got {sorted(loaded)}"
             )
         parsed: dict[str, float] = {}
-        for key in keys:
+        for key in [*keys, *optional]:
             value = loaded[key]
             if not is_real(value):
                 raise TypeError(
                     f"{where}[{key!r}] must be a number, got {type(value).__name__}: {value!r}"
                 )
-            if not math.isfinite(value):
-                raise ValueError(f"{where}[{key!r}] is not finite: {value!r}")
-            parsed[key] = float(value)
+            number = to_float(value)
+            if not math.isfinite(number):
+                raise ValueError(f"{where}[{key!r}] is not finite: {show(value)}")
+            problem = self._check_state_value(key, number)
+            if problem:
+                raise ValueError(f"{where}[{key!r}] {problem}, got {show(value)}")
+            parsed[key] = number
         return parsed
 
     def _state_keys(self, flags: Mapping[str, bool]) -> tuple[str, ...]:
         """The keys a parameter's state holds once it has been stepped."""
         return self._STATE_KEYS
+
+    def _check_state_value(self, key: str, value: float) -> str:
+        """What is wrong with a finite loaded state value (``"must be >= 0"``), or ``""``."""
+        return ""
 
     def __repr__(self) -> str:
         groups = ", ".join(repr(group) for group in self.param_groups)

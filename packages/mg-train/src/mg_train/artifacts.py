@@ -5,6 +5,16 @@
 on any supported Python give byte-identical values there (floats are written with ``repr``,
 which round-trips exactly). Every file is written atomically (see `_atomic`), so a reader - or
 a crash - never sees half a file.
+
+The four files are one set, and `write_artifacts` keeps it consistent as far as a file system
+allows: it renders all of them - the PNG bytes included - before it creates the directory or
+writes the first file, so a failure while rendering (a NaN in a result, a matplotlib error)
+leaves the previous set untouched. Four renames are still four operations, not one: an OS
+failure between two of them (disk full, a crash, a kill) can leave files of two runs side by
+side. ``results.json`` is written last, so once it is new, so are the files written before it
+(each rename is made durable before the next begins). A run that writes no plot
+(``plot=False``, or no matplotlib) leaves a loss_curves.png already in the directory as it was:
+it belongs to an earlier run.
 """
 
 from __future__ import annotations
@@ -19,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-from ._atomic import PathLike, atomic_write_bytes, atomic_write_text
+from ._atomic import PathLike, atomic_write_bytes
 from .compare import Comparison, TableRow
 
 __all__ = [
@@ -167,23 +177,17 @@ def _plot_png(result: Comparison) -> Optional[bytes]:
 def write_artifacts(result: Comparison, out_dir: PathLike, *, plot: bool = True) -> ArtifactReport:
     """Write the four artifacts into ``out_dir`` (created if needed), each atomically.
 
-    Without matplotlib the plot is skipped with a note instead of an error. Refuses (ValueError,
-    before writing anything) a result holding a NaN or infinity.
+    Everything is rendered before anything is written (see the module docstring), so a result
+    holding a NaN or infinity (ValueError) or a failing plot changes nothing on disk. Without
+    matplotlib the plot is skipped with a note instead of an error.
     """
     document = results_document(result)
     results_text = json.dumps(document, indent=2, allow_nan=False) + "\n"
-    directory = Path(out_dir)
-    directory.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
+    files: list[tuple[str, bytes]] = [
+        ("table.md", format_table(result.rows()).encode("utf-8")),
+        ("history.csv", _history_csv(result).encode("utf-8")),
+    ]
     notes: list[str] = []
-
-    def put_text(name: str, text: str) -> None:
-        atomic_write_text(directory / name, text)
-        written.append(directory / name)
-
-    put_text("results.json", results_text)
-    put_text("table.md", format_table(result.rows()))
-    put_text("history.csv", _history_csv(result))
     if plot:
         png = _plot_png(result)
         if png is None:
@@ -192,6 +196,13 @@ def write_artifacts(result: Comparison, out_dir: PathLike, *, plot: bool = True)
                 "(pip install 'mg-train[plot]' to get it)"
             )
         else:
-            atomic_write_bytes(directory / "loss_curves.png", png)
-            written.append(directory / "loss_curves.png")
-    return ArtifactReport(tuple(written), tuple(notes))
+            files.append(("loss_curves.png", png))
+    files.append(("results.json", results_text.encode("utf-8")))
+
+    directory = Path(out_dir)
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, data in files:
+        atomic_write_bytes(directory / name, data)
+    written = {name: directory / name for name, _ in files}
+    order = [name for name in ARTIFACT_NAMES if name in written]
+    return ArtifactReport(tuple(written[name] for name in order), tuple(notes))

@@ -15,6 +15,16 @@ what ``results.json`` records. An example::
       "clip_grad_norm": null, "scheduler": null,
       "optimizers": [{"type": "sgd"}, {"type": "momentum", "momentum": 0.9}, {"type": "adam"}]
     }
+
+"Checked" means the config can run to the end, not only that each value has the right type:
+`parse_config` builds every optimizer (and the scheduler) once over a throwaway parameter, so
+every rule of mg-optim - ``dampening`` at most 1, ``nesterov`` only with a momentum, ... - is
+enforced where it is defined and reported as a `ConfigError` naming the optimizer's key; and it
+makes the dataset and checks its targets against the loss: ``hinge`` needs -1/+1 labels,
+``bce_with_logits`` targets in [0, 1], ``cross_entropy`` class indices 0, 1, 2, ... (the model
+then gets one output per class). The ``moons`` labels are 0/1; with ``"loss": "hinge"`` they are
+mapped to -1/+1 (y -> 2y - 1), the labelling hinge loss is defined for. The
+``sine_regression`` targets are real numbers, so only ``mse`` accepts them.
 """
 
 from __future__ import annotations
@@ -58,6 +68,15 @@ DATASETS: Mapping[str, DatasetMaker] = {
     "sine_regression": make_sine_regression,
     "moons": make_moons,
 }
+_ZERO_ONE_LABELLED = ("moons",)
+"""Datasets whose 0/1 labels become -1/+1 under the hinge loss."""
+
+_TARGET_RULES: Mapping[str, tuple[str, Callable[[float], bool]]] = {
+    "hinge": ("targets of -1 or +1", lambda t: t in (-1.0, 1.0)),
+    "bce_with_logits": ("targets in [0, 1]", lambda t: 0.0 <= t <= 1.0),
+    "cross_entropy": ("class indices 0, 1, 2, ...", lambda t: t >= 0.0 and t == int(t)),
+}
+"""What each loss needs of every target (mse takes any finite number)."""
 
 _OPTIMIZER_DEFAULTS: Mapping[str, Mapping[str, object]] = {
     "sgd": {"weight_decay": 0.0},
@@ -277,15 +296,22 @@ class ExperimentConfig:
             "optimizers": [opt.to_dict() for opt in self.optimizers],
         }
 
-    def datasets(self) -> tuple[Dataset, Dataset]:
-        """(train, val): the dataset made from its seed, split by the split seed."""
+    def _full_dataset(self) -> Dataset:
+        """The whole dataset, made from its seed; 0/1 labels become -1/+1 for the hinge loss."""
         data = DATASETS[self.dataset](self.n_samples, noise=self.noise, seed=self.data_seed)
-        return train_val_split(data, self.val_fraction, self.split_seed)
+        if self.loss == "hinge" and self.dataset in _ZERO_ONE_LABELLED:
+            signed = tuple((2.0 * row[0] - 1.0,) for row in data.targets)
+            data = Dataset(data.inputs, signed)
+        return data
+
+    def datasets(self) -> tuple[Dataset, Dataset]:
+        """(train, val): the whole dataset split by the split seed."""
+        return train_val_split(self._full_dataset(), self.val_fraction, self.split_seed)
 
     def n_outputs(self) -> int:
+        """The model's output width: one per class for cross entropy, else one."""
         if self.loss == "cross_entropy":
-            data = DATASETS[self.dataset](self.n_samples, noise=self.noise, seed=self.data_seed)
-            labels = {int(row[0]) for row in data.targets}
+            labels = {int(row[0]) for row in self._full_dataset().targets}
             return max(labels) + 1
         return 1
 
@@ -416,7 +442,7 @@ def parse_config(data: object) -> ExperimentConfig:
             raise _fail(f"optimizers[{i}].name", "duplicates an earlier optimizer's name", opt.name)
         seen.add(opt.name)
 
-    return ExperimentConfig(
+    config = ExperimentConfig(
         dataset=name,
         n_samples=n_samples,
         noise=noise,
@@ -435,6 +461,45 @@ def parse_config(data: object) -> ExperimentConfig:
         scheduler=scheduler,
         optimizers=optimizers,
     )
+    _check_targets(config)
+    _check_optimizers(config)
+    return config
+
+
+def _check_targets(config: ExperimentConfig) -> None:
+    """Every target of the dataset is one the loss is defined for."""
+    if config.loss not in _TARGET_RULES:
+        return
+    needs, valid = _TARGET_RULES[config.loss]
+    for index, row in enumerate(config._full_dataset().targets):
+        for target in row:
+            if not valid(target):
+                raise ConfigError(
+                    f"config key 'loss': {config.loss!r} needs {needs}, but dataset "
+                    f"{config.dataset!r} has target {target!r} (row {index}); choose a loss "
+                    "that fits the dataset"
+                )
+
+
+def _check_optimizers(config: ExperimentConfig) -> None:
+    """Build each optimizer and the scheduler once: mg-optim's own rules decide, named by key."""
+    make_scheduler = config.scheduler_factory()
+    for index, opt in enumerate(config.optimizers):
+        try:
+            optimizer = opt.factory(config.lr)([Parameter(0.0)])
+        except (ValueError, TypeError) as error:
+            raise ConfigError(
+                f"config key 'optimizers[{index}]': mg_optim.{_OPTIMIZER_LABELS[opt.type]} "
+                f"refuses these options: {error}"
+            ) from error
+        if make_scheduler is not None:
+            try:
+                make_scheduler(optimizer)
+            except (ValueError, TypeError) as error:
+                raise ConfigError(
+                    f"config key 'scheduler': mg-optim refuses it (with optimizers[{index}]): "
+                    f"{error}"
+                ) from error
 
 
 def _reject_constant(token: str) -> float:

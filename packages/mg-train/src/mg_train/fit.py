@@ -13,7 +13,10 @@ One epoch, in order:
 
 Everything that decides the next epoch - weights, optimizer state, scheduler state, the
 shuffling generator's state and the history - is in the checkpoint, so `fit` with
-``resume_from=`` continues exactly where the saved run was.
+``resume_from=`` continues exactly where the saved run was. What is passed to `fit` rather than
+held by an object - batch size, shuffling, seed, clipping and the loss's name - is recorded in
+the checkpoint too, and a resume with other values is refused (`CheckpointError`): it would
+silently be a different run.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from .callbacks import Callback
 from .checkpoint import load_checkpoint, save_checkpoint
 from .data import Dataset, iterate_batches
 from .history import History
-from .losses import BatchLoss, get_loss
+from .losses import LOSSES, BatchLoss, get_loss
 from .progress import ProgressReporter, VerbosityLike
 from .protocols import Model, Scheduler, forward_all
 
@@ -77,6 +80,16 @@ def _resolve_loss(loss: Union[BatchLoss, str]) -> BatchLoss:
     if not callable(loss):
         raise TypeError(f"loss must be a loss name or a callable, got {type(loss).__name__}")
     return loss
+
+
+def _loss_name(loss: Union[BatchLoss, str]) -> Optional[str]:
+    """The loss's name in `LOSSES` (also when passed as the function), None for another one."""
+    if isinstance(loss, str):
+        return loss
+    for name, function in LOSSES.items():
+        if function is loss:
+            return name
+    return None
 
 
 def _positive_int(value: object, name: str) -> int:
@@ -170,7 +183,10 @@ def fit(
     ``loss`` is a name from `mg_train.LOSSES` or a `BatchLoss`. Batches are shuffled by
     ``random.Random(seed)`` (unless ``shuffle=False``). ``checkpoint`` is written atomically
     every ``checkpoint_every`` epochs and after the last one; ``resume_from`` loads one first
-    and trains the remaining epochs. A non-finite training or validation loss raises
+    and trains the remaining epochs; the checkpoint must come from a run with the same
+    ``batch_size``, ``shuffle``, ``seed``, clipping and (named) loss, or `CheckpointError`
+    names the setting that differs. ``scheduler`` must drive ``optimizer`` (ValueError
+    otherwise). A non-finite training or validation loss raises
     `NonFiniteLossError` before anything of that epoch is recorded or written.
     """
     loss_fn = _resolve_loss(loss)
@@ -185,6 +201,22 @@ def fit(
         raise ValueError("val must be a non-empty Dataset or None")
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise TypeError(f"seed must be an int, got {type(seed).__name__}: {seed!r}")
+    if not isinstance(shuffle, bool):
+        raise TypeError(f"shuffle must be a bool, got {type(shuffle).__name__}: {shuffle!r}")
+    if scheduler is not None and scheduler.optimizer is not optimizer:
+        raise ValueError(
+            f"scheduler {type(scheduler).__name__} drives another optimizer than the one "
+            "passed to fit (scheduler.optimizer is not optimizer): its learning rates would "
+            "never reach the training"
+        )
+    run_settings: dict[str, object] = {
+        "batch_size": batch_size,
+        "shuffle": shuffle,
+        "seed": seed,
+        "clip_grad_norm": norm_limit,
+        "clip_grad_value": value_limit,
+        "loss": _loss_name(loss),
+    }
 
     rng = random.Random(seed)
     history = History()
@@ -196,6 +228,7 @@ def fit(
             scheduler=scheduler,
             rng=rng,
             max_epoch=epochs,
+            run=run_settings,
         )
         history = loaded.history
     start = history.epochs
@@ -251,6 +284,7 @@ def fit(
                     rng=rng,
                     epoch=epoch,
                     history=history,
+                    run=run_settings,
                 )
             reporter.epoch_end(epoch, train_loss, val_loss, lr, seconds)
     finally:

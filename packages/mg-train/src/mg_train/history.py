@@ -128,7 +128,14 @@ def _float_list(data: Mapping[str, object], key: str, *, allow_none: bool) -> li
             continue
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ValueError(f"history.{key}[{i}] must be a number, got {value!r}")
-        if not math.isfinite(value):
+        try:
+            number = float(value)
+        except OverflowError:
+            raise ValueError(
+                f"history.{key}[{i}] is too large for a float: an int of "
+                f"{int(value).bit_length()} bits"
+            ) from None
+        if not math.isfinite(number):
             raise ValueError(f"history.{key}[{i}] is not finite: {value!r}")
-        out.append(float(value))
+        out.append(number)
     return out

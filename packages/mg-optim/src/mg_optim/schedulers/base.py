@@ -19,9 +19,10 @@ state too: chainable schedules continue from ``group["lr"]``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+from collections.abc import Callable, Mapping
 
-from .._checks import check_real
+from .._checks import check_real, is_real, show, to_float
 from ..optimizer import JSON, Optimizer, StateDict
 
 __all__ = ["LRScheduler"]
@@ -38,16 +39,19 @@ class LRScheduler:
     def __init__(self, optimizer: Optimizer) -> None:
         self.optimizer = _check_optimizer(optimizer)
         self.base_lrs = [
-            group.setdefault("initial_lr", group["lr"]) for group in optimizer.param_groups
+            group["initial_lr"] if "initial_lr" in group else group["lr"]
+            for group in optimizer.param_groups
         ]
         self.last_epoch = -1
         self._last_lr = []
         self.step()
+        for group, base_lr in zip(optimizer.param_groups, self.base_lrs):
+            if "initial_lr" not in group:
+                group["initial_lr"] = base_lr
 
     def step(self) -> None:
         """Advance one epoch (call after ``optimizer.step()``) and set each group's lr."""
-        self.last_epoch += 1
-        self._set_lrs(self._chained_lrs())
+        self._move_to(self.last_epoch + 1, self._chained_lrs)
 
     def get_last_lr(self) -> list[float]:
         """The learning rate of each param group after the last `step()`."""
@@ -64,17 +68,48 @@ class LRScheduler:
     def _current_lrs(self) -> list[float]:
         return [group["lr"] for group in self.optimizer.param_groups]
 
-    def _set_lrs(self, lrs: list[float]) -> None:
-        """Write the rates; a chained form's rounding can land a hair below 0 (LinearLR down to
-        ``end_factor=0``: about -4e-17), which is clamped to 0.0 (a negative rate would ascend)."""
+    def _move_to(self, epoch: int, rates: Callable[[], list[float]]) -> None:
+        """Set ``last_epoch`` to ``epoch`` and write ``rates()``: all of it or, if computing or
+        checking any rate fails, nothing (``last_epoch`` and every group's lr stay as they were).
+        """
+        previous = self.last_epoch
+        self.last_epoch = epoch
+        try:
+            lrs = self._checked_lrs(rates())
+        except BaseException:
+            self.last_epoch = previous
+            raise
         for group, lr in zip(self.optimizer.param_groups, lrs):
-            group["lr"] = max(lr, 0.0)
+            group["lr"] = lr
         self._last_lr = self._current_lrs()
+
+    def _checked_lrs(self, lrs: list[float]) -> list[float]:
+        """Every new rate must be a finite number (ValueError naming the group otherwise).
+
+        A negative rate is clamped to 0.0: the built-in schedules multiply a non-negative rate
+        by non-negative factors, so the exact result is >= 0 and a negative one is rounding (the
+        chained LinearLR down to ``end_factor=0`` lands at about -4e-17). A user's `LambdaLR`
+        factor is not trusted that way: it rejects a negative factor itself, before this runs.
+        """
+        checked = []
+        for i, lr in enumerate(lrs):
+            if not is_real(lr):
+                raise TypeError(
+                    f"{type(self).__name__} at epoch {self.last_epoch}: the new learning rate of "
+                    f"param group {i} must be a number, got {type(lr).__name__}: {lr!r}"
+                )
+            number = to_float(lr)
+            if not math.isfinite(number):
+                raise ValueError(
+                    f"{type(self).__name__} at epoch {self.last_epoch}: the new learning rate of "
+                    f"param group {i} is {show(lr)}; no learning rate was changed"
+                )
+            checked.append(max(number, 0.0))
+        return checked
 
     def _restart(self) -> None:
         """Jump to epoch 0 using the closed form (how `SequentialLR` starts a later scheduler)."""
-        self.last_epoch = 0
-        self._set_lrs(self.closed_form_lrs())
+        self._move_to(0, self.closed_form_lrs)
 
     def _config(self) -> dict[str, JSON]:
         """The hyperparameters a state dict must agree on."""

@@ -3,14 +3,19 @@
 The state dict cannot hold ``lr_lambda``: a function is code, and mg-optim state dicts are plain
 JSON (no pickle). As in PyTorch, save the counters with `state_dict()`, and when resuming build
 the scheduler again with the same function before calling `load_state_dict`.
+
+A factor must be a finite number >= 0: a negative one (which PyTorch would turn into a negative
+learning rate, i.e. gradient ascent) or a NaN/infinite one raises ValueError naming the lambda
+and the epoch, and the step changes nothing - no group's lr, not ``last_epoch``.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from typing import Union
 
-from .._checks import is_real
+from .._checks import is_real, show, to_float
 from ..optimizer import Optimizer
 from .base import LRScheduler
 
@@ -50,5 +55,15 @@ class LambdaLR(LRScheduler):
                     f"lr_lambda[{i}]({self.last_epoch}) must return a float, got "
                     f"{type(factor).__name__}: {factor!r}"
                 )
-            lrs.append(lr_0 * factor)
+            number = to_float(factor)
+            if not math.isfinite(number):
+                raise ValueError(
+                    f"lr_lambda[{i}]({self.last_epoch}) returned {show(factor)}: not finite"
+                )
+            if number < 0.0:
+                raise ValueError(
+                    f"lr_lambda[{i}]({self.last_epoch}) returned {show(factor)}: a negative "
+                    "factor would make the learning rate negative"
+                )
+            lrs.append(lr_0 * number)
         return lrs

@@ -23,7 +23,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Literal, Union
 
-from .._checks import check_int, check_real, is_real
+from .._checks import check_int, check_real, is_real, show, to_float
 from ..optimizer import JSON, Optimizer, StateDict
 from .base import _check_epoch, _check_optimizer
 
@@ -101,9 +101,9 @@ class ReduceLROnPlateau:
             raise TypeError(
                 f"metric must be an int or float, got {type(metric).__name__}: {metric!r}"
             )
-        x = float(metric)
+        x = to_float(metric)
         if not math.isfinite(x):
-            raise ValueError(f"metric must be finite, got {metric!r}")
+            raise ValueError(f"metric must be finite, got {show(metric)}")
         self.last_epoch += 1
         if self._is_better(x):
             self.best = x

@@ -65,13 +65,15 @@ class SequentialLR(LRScheduler):
         self._last_lr = self.schedulers[0].get_last_lr()
 
     def step(self) -> None:
-        self.last_epoch += 1
-        index = bisect_right(self.milestones, self.last_epoch)
+        """Advance one epoch; if the active scheduler fails, nothing changes (as for its own)."""
+        epoch = self.last_epoch + 1
+        index = bisect_right(self.milestones, epoch)
         scheduler = self.schedulers[index]
-        if index > 0 and self.milestones[index - 1] == self.last_epoch:
+        if index > 0 and self.milestones[index - 1] == epoch:
             scheduler._restart()
         else:
             scheduler.step()
+        self.last_epoch = epoch
         self._last_lr = scheduler.get_last_lr()
 
     def _config(self) -> dict[str, JSON]:
