@@ -18,43 +18,66 @@ import json
 import math
 import random
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TypeVar, Union
 
-import torch
+# torch is not installed in tox's typecheck env; where it is, its own annotations are used.
+import torch  # type: ignore[import-not-found, unused-ignore]
 
 HERE = Path(__file__).resolve().parent
+# The JSON kinds `get` can check for; bare list/dict because JSON leaves element types open.
+T = TypeVar("T", int, float, str, bool, list, dict)  # type: ignore[type-arg]
+Layers = list[tuple[list[list[float]], list[float]]]
 DEFAULT_RESULTS = HERE / "optimizer_table" / "reference_results.json"
 
 
-def make_data(cfg: dict) -> tuple[list[tuple[float, float]], list[float]]:
-    d = cfg["dataset"]
-    assert d["name"] == "sine_regression", "this cross-check covers the sine_regression set"
-    rng = random.Random(d["seed"])
+def get(tree: object, path: str, kind: type[T]) -> T:
+    """``tree[a][b]...`` for ``path = "a.b..."`` from parsed JSON, checked to be a ``kind``."""
+    value = tree
+    for key in path.split("."):
+        if not isinstance(value, dict) or key not in value:
+            raise SystemExit(f"results.json has no {path!r}")
+        value = value[key]
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    if not isinstance(value, kind):
+        raise SystemExit(f"results.json {path!r} should be {kind.__name__}, got {value!r}")
+    return value
+
+
+def make_data(cfg: object) -> tuple[list[tuple[float, float]], list[float]]:
+    if get(cfg, "dataset.name", str) != "sine_regression":
+        raise SystemExit("this cross-check covers the sine_regression set only")
+    rng = random.Random(get(cfg, "dataset.seed", int))
+    noise = get(cfg, "dataset.noise", float)
     xs, ys = [], []
-    for _ in range(d["n_samples"]):
+    for _ in range(get(cfg, "dataset.n_samples", int)):
         x1 = rng.uniform(-1.0, 1.0)
         x2 = rng.uniform(-1.0, 1.0)
-        y = math.sin(math.pi * x1) * math.cos(math.pi * x2 / 2.0) + d["noise"] * rng.gauss(0.0, 1.0)
+        y = math.sin(math.pi * x1) * math.cos(math.pi * x2 / 2.0) + noise * rng.gauss(0.0, 1.0)
         xs.append((x1, x2))
         ys.append(y)
     return xs, ys
 
 
-def split(cfg: dict, n: int) -> tuple[list[int], list[int]]:
+def split(cfg: object, n: int) -> tuple[list[int], list[int]]:
     order = list(range(n))
-    random.Random(cfg["split"]["seed"]).shuffle(order)
-    n_val = round(n * cfg["split"]["val_fraction"])
+    random.Random(get(cfg, "split.seed", int)).shuffle(order)
+    n_val = round(n * get(cfg, "split.val_fraction", float))
     return order[n_val:], order[:n_val]
 
 
-def initial_layers(cfg: dict) -> list[tuple[list[list[float]], list[float]]]:
+def initial_layers(cfg: object) -> Layers:
     """Per layer (weights[out][in], biases[out]): U(-1/sqrt(nin), 1/sqrt(nin)), neuron by neuron."""
-    widths = [2, *cfg["model"]["hidden"], 1]
-    rng = random.Random(cfg["model"]["seed"])
-    layers = []
+    hidden = [int(w) for w in get(cfg, "model.hidden", list)]
+    widths = [2, *hidden, 1]
+    rng = random.Random(get(cfg, "model.seed", int))
+    layers: Layers = []
     for nin, nout in zip(widths, widths[1:]):
         bound = 1.0 / math.sqrt(nin)
-        weights, biases = [], []
+        weights: list[list[float]] = []
+        biases: list[float] = []
         for _ in range(nout):
             weights.append([rng.uniform(-bound, bound) for _ in range(nin)])
             biases.append(rng.uniform(-bound, bound))
@@ -62,8 +85,8 @@ def initial_layers(cfg: dict) -> list[tuple[list[list[float]], list[float]]]:
     return layers
 
 
-def state_names(layers: list) -> dict[str, float]:
-    out = {}
+def state_names(layers: Layers) -> dict[str, float]:
+    out: dict[str, float] = {}
     for li, (weights, biases) in enumerate(layers):
         for j, (w, b) in enumerate(zip(weights, biases)):
             for i, wi in enumerate(w):
@@ -72,7 +95,7 @@ def state_names(layers: list) -> dict[str, float]:
     return out
 
 
-def build_model(layers: list) -> torch.nn.Sequential:
+def build_model(layers: Layers) -> torch.nn.Sequential:
     modules: list[torch.nn.Module] = []
     for li, (weights, biases) in enumerate(layers):
         linear = torch.nn.Linear(len(weights[0]), len(weights), dtype=torch.float64)
@@ -85,32 +108,37 @@ def build_model(layers: list) -> torch.nn.Sequential:
     return torch.nn.Sequential(*modules)
 
 
-def make_optimizer(spec: dict, params, lr: float) -> torch.optim.Optimizer:
-    kind = spec["type"]
+def make_optimizer(
+    spec: object, params: Iterator[torch.nn.Parameter], lr: float
+) -> torch.optim.Optimizer:
+    kind = get(spec, "type", str)
     if kind == "sgd":
-        return torch.optim.SGD(params, lr=lr, weight_decay=spec["weight_decay"])
+        return torch.optim.SGD(params, lr=lr, weight_decay=get(spec, "weight_decay", float))
     if kind == "momentum":
         return torch.optim.SGD(
             params,
             lr=lr,
-            momentum=spec["momentum"],
-            dampening=spec["dampening"],
-            nesterov=spec["nesterov"],
-            weight_decay=spec["weight_decay"],
+            momentum=get(spec, "momentum", float),
+            dampening=get(spec, "dampening", float),
+            nesterov=get(spec, "nesterov", bool),
+            weight_decay=get(spec, "weight_decay", float),
         )
     if kind == "adam":
+        betas = get(spec, "betas", list)
         return torch.optim.Adam(
             params,
             lr=lr,
-            betas=tuple(spec["betas"]),
-            eps=spec["eps"],
-            weight_decay=spec["weight_decay"],
-            amsgrad=spec["amsgrad"],
+            betas=(float(betas[0]), float(betas[1])),
+            eps=get(spec, "eps", float),
+            weight_decay=get(spec, "weight_decay", float),
+            amsgrad=get(spec, "amsgrad", bool),
         )
     raise SystemExit(f"optimizer type {kind!r} is not covered by this cross-check")
 
 
-def run(cfg: dict, spec: dict, layers: list, data: tuple) -> dict:
+def run(
+    cfg: object, spec: object, layers: Layers, data: tuple[list[tuple[float, float]], list[float]]
+) -> dict[str, Union[str, float, int]]:
     xs, ys = data
     train_idx, val_idx = split(cfg, len(xs))
     x_train = torch.tensor([xs[i] for i in train_idx], dtype=torch.float64)
@@ -118,11 +146,12 @@ def run(cfg: dict, spec: dict, layers: list, data: tuple) -> dict:
     x_val = torch.tensor([xs[i] for i in val_idx], dtype=torch.float64)
     y_val = torch.tensor([[ys[i]] for i in val_idx], dtype=torch.float64)
     model = build_model(layers)
-    optimizer = make_optimizer(spec, model.parameters(), cfg["lr"])
-    shuffle = random.Random(cfg["shuffle_seed"])
-    batch = cfg["batch_size"]
-    train_losses, val_losses = [], []
-    for _ in range(cfg["epochs"]):
+    optimizer = make_optimizer(spec, model.parameters(), get(cfg, "lr", float))
+    shuffle = random.Random(get(cfg, "shuffle_seed", int))
+    batch = get(cfg, "batch_size", int)
+    train_losses: list[float] = []
+    val_losses: list[float] = []
+    for _ in range(get(cfg, "epochs", int)):
         order = list(range(len(train_idx)))
         shuffle.shuffle(order)
         total = 0.0
@@ -130,7 +159,7 @@ def run(cfg: dict, spec: dict, layers: list, data: tuple) -> dict:
             chunk = torch.tensor(order[start : start + batch])
             optimizer.zero_grad()
             loss = torch.nn.functional.mse_loss(model(x_train[chunk]), y_train[chunk])
-            loss.backward()
+            loss.backward()  # type: ignore[no-untyped-call, unused-ignore]  # untyped in torch
             optimizer.step()
             total += loss.item() * len(chunk)
         train_losses.append(total / len(order))
@@ -138,7 +167,7 @@ def run(cfg: dict, spec: dict, layers: list, data: tuple) -> dict:
             val_losses.append(torch.nn.functional.mse_loss(model(x_val), y_val).item())
     best = min(range(len(val_losses)), key=lambda i: (val_losses[i], i))
     return {
-        "optimizer": spec["name"],
+        "optimizer": get(spec, "name", str),
         "final_train_loss": train_losses[-1],
         "final_val_loss": val_losses[-1],
         "best_val_loss": val_losses[best],
@@ -163,31 +192,36 @@ def main() -> int:
     args = parser.parse_args()
     torch.set_default_dtype(torch.float64)
     results = json.loads(args.results.read_text(encoding="utf-8"))
-    cfg = results["config"]
-    covered = (cfg["loss"], cfg["model"]["activation"], cfg["scheduler"], cfg["clip_grad_norm"])
-    if covered != ("mse", "relu", None, None):
+    cfg = get(results, "config", dict)
+    covered = (get(cfg, "loss", str), get(cfg, "model.activation", str))
+    if (
+        covered != ("mse", "relu")
+        or cfg.get("scheduler") is not None
+        or cfg.get("clip_grad_norm") is not None
+    ):
         raise SystemExit("this cross-check covers mse, relu, no scheduler and no clipping only")
 
     layers = initial_layers(cfg)
-    if state_names(layers) != results["initial_state"]:
+    if state_names(layers) != get(results, "initial_state", dict):
         print("FAIL: initial weights differ from the recorded mg initial_state")
         return 1
     data = make_data(cfg)
     worst, worst_where, ok = 0.0, "", True
     print("| Optimizer | cell | mg | torch | rel. diff |")
     print("|---|---|---|---|---|")
-    for spec, mg_row in zip(cfg["optimizers"], results["table"]):
+    for spec, mg_row in zip(get(cfg, "optimizers", list), get(results, "table", list)):
+        name = get(spec, "name", str)
         row = run(cfg, spec, layers, data)
         for key in ("final_train_loss", "final_val_loss", "best_val_loss"):
-            a, b = mg_row[key], row[key]
+            a, b = get(mg_row, key, float), float(row[key])
             rel = abs(a - b) / max(abs(a), abs(b))
-            print(f"| {spec['name']} | {key} | {a!r} | {b!r} | {rel:.2e} |")
+            print(f"| {name} | {key} | {a!r} | {b!r} | {rel:.2e} |")
             if rel > worst:
-                worst, worst_where = rel, f"{spec['name']} {key}"
-        if row["best_epoch"] != mg_row["best_epoch"]:
+                worst, worst_where = rel, f"{name} {key}"
+        if row["best_epoch"] != get(mg_row, "best_epoch", int):
             ok = False
             print(
-                f"best epoch differs for {spec['name']}: mg {mg_row['best_epoch']}, "
+                f"best epoch differs for {name}: mg {get(mg_row, 'best_epoch', int)}, "
                 f"torch {row['best_epoch']}"
             )
     print(
