@@ -14,7 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from mg_autograd import Value
 
-SRC = str(Path(__file__).resolve().parents[1] / "src")
+# The subprocesses import the very mg_autograd this process tests (the installed wheel under
+# tox), never the source tree next to this file.
+IMPORTED_FROM = str(Path(ag.__file__).resolve().parents[1])
 
 
 def _leaves(seed: int, n: int) -> list[Value]:
@@ -208,17 +210,20 @@ for step in range(300):
         nodes.append((a * c).softplus() - b * 0.25)
 labels = {n.label: n for n in leaves}
 ag.sum(nodes[6:]).backward()
+print(ag.__file__)
 print(" ".join(labels[k].grad.hex() for k in sorted(labels)))
 """
 
 
 def _gradients_in_subprocess(hash_seed: str) -> str:
     env = dict(os.environ, PYTHONHASHSEED=hash_seed)
-    env["PYTHONPATH"] = os.pathsep.join([SRC, *sys.path])
+    env["PYTHONPATH"] = os.pathsep.join([IMPORTED_FROM, *sys.path])
     done = subprocess.run(
         [sys.executable, "-c", PROGRAM], env=env, capture_output=True, text=True, check=True
     )
-    return done.stdout.strip()
+    module_file, gradients = done.stdout.strip().splitlines()
+    assert module_file == ag.__file__
+    return gradients
 
 
 def test_gradients_are_bit_identical_across_hash_seeds() -> None:
