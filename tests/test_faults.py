@@ -3,8 +3,9 @@
 * A checkpoint or state dict that cannot be loaded fails with an error naming the problem and
   leaves model, optimizer and scheduler exactly as they were (compared as JSON text and as the
   parameters' ``.data``/``.grad`` floats).
-* A run SIGKILLed at an epoch and resumed from its last checkpoint ends bit-identical to a run
-  that never stopped (real subprocesses, really killed).
+* ``mg-train compare --checkpoint-dir`` SIGKILLed at an arbitrary point (a real subprocess,
+  killed by this one in different optimizers and epochs) and run again writes a results.json
+  whose deterministic sections are bit-identical to a run that never stopped.
 * A crash between writing a temporary file and renaming it leaves the previous file intact, and
   the next successful write leaves no temporary file behind.
 * A non-finite loss stops training with an error naming epoch and batch (and, under
@@ -24,6 +25,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Optional
@@ -40,8 +42,10 @@ from mg_train import (
     NonFiniteLossError,
     Run,
     compare_optimizers,
+    diff_results,
     fit,
     load_checkpoint,
+    load_results,
     make_sine_regression,
     save_checkpoint,
     train_val_split,
@@ -447,80 +451,126 @@ def test_bad_state_dict_changes_nothing(
 
 # ---- SIGKILL mid-run, then resume: bit-identical to an unbroken run ---------------------------
 
-_TRAIN_SCRIPT = textwrap.dedent(
+KILL_EPOCHS = 6
+KILL_OPTIMIZERS = ("SGD", "Momentum", "Adam")
+KILL_CONFIG: dict[str, object] = {
+    "dataset": {"name": "sine_regression", "n_samples": 300, "noise": 0.05, "seed": 0},
+    "model": {"hidden": [16, 16], "seed": 2},
+    "lr": 0.05,
+    "epochs": KILL_EPOCHS,
+    "batch_size": 10,
+    "shuffle_seed": 3,
+    "scheduler": {"type": "step", "step_size": 2, "gamma": 0.5},
+    "optimizers": [{"type": "sgd"}, {"type": "momentum", "nesterov": True}, {"type": "adam"}],
+}
+"""About 25 ms an epoch: long enough for the parent to kill between two checkpoints."""
+KILL_SEEDS = (0, 2, 3)
+"""Seeds whose kill points fall in each of the three optimizers (checked below)."""
+
+
+def _kill_point(seed: int) -> tuple[int, int, float]:
+    """(optimizer index, epoch) whose checkpoint triggers the kill, and a delay in seconds
+    (under an epoch) before it, drawn from ``seed``.
+
+    The last two epochs of the last optimizer are left out: after the trigger the child must
+    still have work to do when the SIGKILL arrives, or it could finish first.
     """
-    import json, os, signal, sys
-    from mg_nn import MLP
-    from mg_optim import Adam, StepLR
-    from mg_train import Callback, fit, make_sine_regression, train_val_split
+    points = [
+        (index, epoch)
+        for index in range(len(KILL_OPTIMIZERS))
+        for epoch in range(1, KILL_EPOCHS + 1)
+        if index < len(KILL_OPTIMIZERS) - 1 or epoch <= KILL_EPOCHS - 2
+    ]
+    rng = random.Random(seed)
+    index, epoch = rng.choice(points)
+    return index, epoch, rng.uniform(0.0, 0.015)
 
-    out, kill_at, resume = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "resume"
 
-    class Kill(Callback):
-        def on_epoch_end(self, epoch, history):
-            if epoch == kill_at:
-                os.kill(os.getpid(), signal.SIGKILL)
-            return False
+def test_kill_points_land_in_several_optimizers_and_epochs() -> None:
+    points = [_kill_point(seed) for seed in KILL_SEEDS]
+    assert len({index for index, _, _ in points}) == len(KILL_OPTIMIZERS)
+    assert len({epoch for _, epoch, _ in points}) >= 2
 
-    train, val = train_val_split(make_sine_regression(24, noise=0.05, seed=0), 0.25, 1)
-    model = MLP(2, [4, 1], rng=2)
-    optimizer = Adam(model.parameters(), lr=0.02)
-    scheduler = StepLR(optimizer, 2, gamma=0.5)
-    checkpoint = os.path.join(out, "checkpoint.json")
-    history = fit(
-        model, "mse", optimizer, train, val, epochs=5, batch_size=6, seed=3,
-        scheduler=scheduler, callbacks=[Kill()], checkpoint=checkpoint,
-        resume_from=checkpoint if resume else None, verbose=False,
-    )
-    result = {
-        "history": history.to_dict(include_times=False),
-        "model": model.state_dict(),
-        "optimizer": optimizer.state_dict(),
-        "scheduler": scheduler.state_dict(),
-    }
-    with open(os.path.join(out, "results.json"), "w", encoding="utf-8") as handle:
-        json.dump(result, handle, sort_keys=True)
+
+def _checkpointed(path: Path) -> tuple[int, list[float]]:
+    """Finished epochs and their recorded times in a run checkpoint (0 before the first).
+
+    Files are replaced atomically, so a read sees a whole old or a whole new one.
     """
-)
-
-
-def _run_script(script: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, str(script), *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return 0, []
+    return data["epoch"], data["history"]["epoch_time"]
 
 
 @pytest.fixture(scope="module")
-def train_script(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    """The script, and the results.json text of a run that was never interrupted."""
+def kill_config(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, object]]:
+    """The config file, and the results.json of a run that was never interrupted."""
     folder = tmp_path_factory.mktemp("unbroken")
-    script = folder / "train.py"
-    script.write_text(_TRAIN_SCRIPT, encoding="utf-8")
-    done = _run_script(script, str(folder), "0", "fresh")
-    assert done.returncode == 0, done.stderr
-    return script, (folder / "results.json").read_text(encoding="utf-8")
+    config = folder / "config.json"
+    config.write_text(json.dumps(KILL_CONFIG), encoding="utf-8")
+    argv = ["compare", "--config", str(config), "--out", str(folder / "out"), "--quiet"]
+    assert cli_main([*argv, "--no-plot"], stdout=io.StringIO(), stderr=io.StringIO()) == 0
+    return config, load_results(folder / "out" / "results.json")
 
 
-@pytest.mark.parametrize("kill_at", [2, 4])
-def test_sigkilled_run_resumes_bit_identical(
-    kill_at: int, train_script: tuple[Path, str], tmp_path: Path
+@pytest.mark.parametrize("seed", KILL_SEEDS)
+def test_sigkilled_compare_resumes_to_bit_identical_results(
+    seed: int, kill_config: tuple[Path, dict[str, object]], tmp_path: Path
 ) -> None:
-    script, unbroken = train_script
-    killed = _run_script(script, str(tmp_path), str(kill_at), "fresh")
-    assert killed.returncode == -signal.SIGKILL, killed.stderr
-    assert not (tmp_path / "results.json").exists()
-    saved = json.loads((tmp_path / "checkpoint.json").read_text(encoding="utf-8"))
-    assert saved["epoch"] == kill_at - 1  # the callback runs before that epoch's checkpoint
-    assert not list(tmp_path.glob(".*.tmp"))
+    """The real command, SIGKILLed by this process once a drawn (optimizer, epoch) has been
+    checkpointed and a drawn delay has passed - so wherever the child is by then: training,
+    validating or halfway through writing a file - then run again to the end."""
+    config, unbroken = kill_config
+    checkpoints, out = tmp_path / "ck", tmp_path / "out"
+    command = [
+        sys.executable,
+        "-m",
+        "mg_train.cli",
+        "compare",
+        "--config",
+        str(config),
+        "--out",
+        str(out),
+        "--checkpoint-dir",
+        str(checkpoints),
+        "--quiet",
+        "--no-plot",
+    ]
+    index, epoch, delay = _kill_point(seed)
+    trigger = checkpoints / f"{KILL_OPTIMIZERS[index]}.json"
+    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60.0
+        while _checkpointed(trigger)[0] < epoch:
+            assert child.poll() is None, "the run ended before the kill"
+            assert time.monotonic() < deadline, "the trigger checkpoint never appeared"
+            time.sleep(0.001)
+        time.sleep(delay)
+        child.send_signal(signal.SIGKILL)
+    finally:
+        child.kill()
+        _, stderr = child.communicate(timeout=60)
+    assert child.returncode == -signal.SIGKILL, stderr
+    assert not out.exists()  # killed before training ended
+    done = {name: _checkpointed(checkpoints / f"{name}.json") for name in KILL_OPTIMIZERS}
+    assert done[KILL_OPTIMIZERS[index]][0] >= epoch
 
-    resumed = _run_script(script, str(tmp_path), "0", "resume")
+    resumed = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
     assert resumed.returncode == 0, resumed.stderr
-    assert (tmp_path / "results.json").read_text(encoding="utf-8") == unbroken
-    assert len(json.loads(unbroken)["history"]["train_loss"]) == 5
+    results = load_results(out / "results.json")
+    assert diff_results(results, unbroken) == []
+    timings = results["timings"]
+    assert isinstance(timings, dict)
+    for run, name in zip(timings["runs"], KILL_OPTIMIZERS):
+        finished, times = done[name]  # epochs done before the kill were not trained again:
+        assert run["epoch_seconds"][:finished] == times  # their times come from the checkpoint
+    assert not list(checkpoints.glob(".*"))
+    assert not list(out.glob(".*"))
+    assert sorted(p.name for p in checkpoints.iterdir()) == sorted(
+        [*(f"{name}.json" for name in KILL_OPTIMIZERS), "comparison.manifest.json"]
+    )
 
 
 # ---- a crash between writing the temporary file and renaming it ------------------------------
@@ -561,6 +611,16 @@ def test_failed_rename_keeps_the_previous_artifacts(
     write_artifacts(_tiny_comparison(2), out, plot=False)
     assert sorted(p.name for p in out.iterdir()) == sorted(before)
     assert json.loads((out / "results.json").read_text(encoding="utf-8"))["config"]["epochs"] == 2
+
+
+def _run_script(script: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(script), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 _KILL_BEFORE_RENAME = textwrap.dedent(

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import importlib
 import io
 import json
 import math
@@ -21,7 +22,10 @@ def _run(argv: list[str]) -> tuple[int, str, str]:
     ("argv", "needles"),
     [
         (["--help"], ["compare", "check"]),
-        (["compare", "--help"], ["--config", "--out", "--quiet", "--no-plot", "momentum", "adamw"]),
+        (
+            ["compare", "--help"],
+            ["--config", "--out", "--checkpoint-dir", "--quiet", "--no-plot", "momentum", "adamw"],
+        ),
         (["check", "--help"], ["RESULTS", "--reference", "timings"]),
     ],
 )
@@ -172,3 +176,124 @@ def test_classification_losses_run_on_moons(
         ["compare", "--config", str(path), "--out", str(tmp_path / "o"), "--quiet", "--no-plot"]
     )
     assert (code, out, err) == (0, "", "")
+
+
+class Interrupted(Exception):
+    """Stands in for a crash in the middle of `mg-train compare`."""
+
+
+def test_checkpoint_dir_resumes_an_interrupted_compare(
+    tmp_path: Path,
+    config_factory: Callable[[], dict[str, object]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    config = _write(tmp_path, config_factory())
+    plain = ["compare", "--config", str(config), "--quiet", "--no-plot"]
+    assert _run([*plain, "--out", str(tmp_path / "plain")])[0] == 0
+    fit_module = importlib.import_module("mg_train.fit")
+    real_save = fit_module.save_checkpoint
+    saves = []
+
+    def save_then_crash(*args: object, **kwargs: object) -> None:
+        real_save(*args, **kwargs)
+        saves.append(1)
+        if len(saves) == 5:  # the second epoch of the second optimizer
+            raise Interrupted
+
+    checkpoints = tmp_path / "ck"
+    resumable = [*plain, "--out", str(tmp_path / "out"), "--checkpoint-dir", str(checkpoints)]
+    monkeypatch.setattr(fit_module, "save_checkpoint", save_then_crash)
+    with pytest.raises(Interrupted):
+        _run(resumable)
+    monkeypatch.undo()
+    assert not (tmp_path / "out").exists()
+    assert sorted(p.name for p in checkpoints.iterdir()) == [
+        "Momentum.json",
+        "SGD.json",
+        "comparison.manifest.json",
+    ]
+    assert _run(resumable) == (0, "", "")
+    code, out, _ = _run(
+        [
+            "check",
+            str(tmp_path / "out" / "results.json"),
+            "--reference",
+            str(tmp_path / "plain" / "results.json"),
+        ]
+    )
+    assert (code, out) == (0, "results match the reference bit for bit\n")
+    assert sorted(p.name for p in checkpoints.iterdir()) == [
+        "Adam.json",
+        "Momentum.json",
+        "SGD.json",
+        "comparison.manifest.json",
+    ]
+
+
+def test_checkpoint_dir_of_another_config_is_refused(
+    tmp_path: Path, config_factory: Callable[[], dict[str, object]]
+) -> None:
+    config = _write(tmp_path, config_factory())
+    checkpoints = tmp_path / "ck"
+    argv = ["compare", "--config", str(config), "--quiet", "--no-plot"]
+    assert _run([*argv, "--out", str(tmp_path / "a"), "--checkpoint-dir", str(checkpoints)])[0] == 0
+    before = {p.name: p.read_bytes() for p in checkpoints.iterdir()}
+    _write(tmp_path, {**config_factory(), "batch_size": 4})
+    code, out, err = _run(
+        [*argv, "--out", str(tmp_path / "b"), "--checkpoint-dir", str(checkpoints)]
+    )
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1
+    assert "belongs to a different comparison: fingerprint.batch_size is 8" in err
+    assert not (tmp_path / "b").exists()
+    assert {p.name: p.read_bytes() for p in checkpoints.iterdir()} == before
+
+
+@pytest.mark.parametrize(
+    ("arrange", "needle"),
+    [
+        (
+            lambda tmp: (tmp / "ck").write_text("x", encoding="utf-8"),
+            "exists and is not a directory",
+        ),
+        (lambda tmp: None, "is the --out directory"),
+        (
+            lambda tmp: _write(
+                tmp,
+                {
+                    "lr": 0.1,
+                    "epochs": 1,
+                    "batch_size": 4,
+                    "optimizers": [{"type": "sgd", "name": "A/B"}, {"type": "sgd", "name": "a_b"}],
+                },
+            ),
+            "'A/B' and 'a_b' would share the checkpoint file 'A_B.json'",
+        ),
+    ],
+    ids=["file", "same-as-out", "colliding-names"],
+)
+def test_unusable_checkpoint_dir_is_exit_2_before_anything_is_created(
+    arrange: Callable[[Path], object],
+    needle: str,
+    tmp_path: Path,
+    config_factory: Callable[[], dict[str, object]],
+) -> None:
+    _write(tmp_path, config_factory())
+    arrange(tmp_path)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    out_dir = tmp_path / ("ck" if needle == "is the --out directory" else "out")
+    code, out, err = _run(
+        [
+            "compare",
+            "--config",
+            str(tmp_path / "config.json"),
+            "--out",
+            str(out_dir),
+            "--checkpoint-dir",
+            str(tmp_path / "ck"),
+        ]
+    )
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1
+    assert needle in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == before

@@ -1,12 +1,16 @@
 """The ``mg-train`` command: run an optimizer comparison from a JSON config, or check one.
 
-    mg-train compare --config CONFIG.json --out DIR [--quiet] [--no-plot]
+    mg-train compare --config CONFIG.json --out DIR [--checkpoint-dir CKDIR] [--quiet] [--no-plot]
     mg-train check RESULTS.json --reference REFERENCE.json
 
 ``compare`` checks the whole config before it creates anything: a bad config exits with
 status 2 and one line on stderr naming the key, and leaves no output directory behind. The
 output directory is created only once training has finished, and only the four named files
-are written into it.
+are written into it. ``--checkpoint-dir`` is the one other place it writes, and only when
+given: every optimizer's run is checkpointed there after every epoch, so the same command run
+again after a crash or a kill resumes where it stopped and writes the results.json an unbroken
+run would have written (deterministic sections bit for bit). A checkpoint directory of another
+config is refused (status 2, one line naming the first difference).
 """
 
 from __future__ import annotations
@@ -19,7 +23,15 @@ from typing import Optional, TextIO
 
 from .__about__ import __version__
 from .artifacts import format_table, write_artifacts
-from .config import OPTIMIZER_TYPES, ConfigError, load_config, run_experiment
+from .checkpoint import CheckpointError
+from .compare import checkpoint_file_names
+from .config import (
+    OPTIMIZER_TYPES,
+    ConfigError,
+    OptimizerConfig,
+    load_config,
+    run_experiment,
+)
 from .fit import NonFiniteLossError
 from .progress import Verbosity
 from .reproduce import diff_results, load_results
@@ -65,6 +77,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="output directory, created after training succeeds; only the four files are written",
     )
     compare.add_argument(
+        "--checkpoint-dir",
+        type=Path,
+        default=None,
+        metavar="CKDIR",
+        help=(
+            "checkpoint every optimizer's run after every epoch into CKDIR (created if needed; "
+            "one <optimizer>.json per run plus a manifest of the config); running the same "
+            "command again after an interruption resumes from there and gives the results.json "
+            "of an unbroken run. A CKDIR written under another config is refused; delete it to "
+            "start afresh"
+        ),
+    )
+    compare.add_argument(
         "--quiet",
         action="store_true",
         help="no progress output and no table on stdout (errors are still printed)",
@@ -99,6 +124,24 @@ def _error(message: str, stream: TextIO) -> None:
     stream.write(f"mg-train: error: {message}\n")
 
 
+def _checkpoint_dir_problem(
+    directory: Path, out: Path, optimizers: Sequence[OptimizerConfig]
+) -> Optional[str]:
+    """Why ``--checkpoint-dir`` cannot be used, checked before anything is created."""
+    if directory.exists() and not directory.is_dir():
+        return f"--checkpoint-dir {directory} exists and is not a directory"
+    if directory.resolve() == out.resolve():
+        return (
+            f"--checkpoint-dir {directory} is the --out directory; it must be another one "
+            "(--out holds only the four result files)"
+        )
+    try:
+        checkpoint_file_names([opt.name for opt in optimizers])
+    except ValueError as error:
+        return f"--checkpoint-dir: {error}"
+    return None
+
+
 def _compare(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     try:
         config = load_config(args.config)
@@ -109,12 +152,23 @@ def _compare(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     if out.exists() and not out.is_dir():
         _error(f"--out {out} exists and is not a directory", stderr)
         return EXIT_USAGE
+    checkpoint_dir: Optional[Path] = args.checkpoint_dir
+    if checkpoint_dir is not None:
+        problem = _checkpoint_dir_problem(checkpoint_dir, out, config.optimizers)
+        if problem is not None:
+            _error(problem, stderr)
+            return EXIT_USAGE
     verbosity = Verbosity.SILENT if args.quiet else Verbosity.AUTO
     try:
-        result = run_experiment(config, verbose=verbosity, stream=stderr)
+        result = run_experiment(
+            config, checkpoint_dir=checkpoint_dir, verbose=verbosity, stream=stderr
+        )
     except NonFiniteLossError as error:
         _error(str(error), stderr)
         return EXIT_FAILURE
+    except CheckpointError as error:
+        _error(str(error), stderr)
+        return EXIT_USAGE
     report = write_artifacts(result, out, plot=not args.no_plot)
     if not args.quiet:
         stdout.write(format_table(result.rows()))

@@ -523,9 +523,17 @@ def load_config(path: PathLike) -> ExperimentConfig:
 
 
 def run_experiment(
-    config: ExperimentConfig, *, verbose: VerbosityLike = True, stream: Optional[TextIO] = None
+    config: ExperimentConfig,
+    *,
+    checkpoint_dir: Optional[PathLike] = None,
+    verbose: VerbosityLike = True,
+    stream: Optional[TextIO] = None,
 ) -> Comparison:
-    """Run the comparison a config describes; the result carries ``config.to_dict()``."""
+    """Run the comparison a config describes; the result carries ``config.to_dict()``.
+
+    ``checkpoint_dir`` makes it resumable (see `compare_optimizers`); the fingerprint there
+    includes ``config.to_dict()``, so a directory written under another config is refused.
+    """
     train, val = config.datasets()
     return compare_optimizers(
         config.model_factory(),
@@ -539,6 +547,7 @@ def run_experiment(
         scheduler_factory=config.scheduler_factory(),
         clip_grad_norm=config.clip_grad_norm,
         config=config.to_dict(),
+        checkpoint_dir=checkpoint_dir,
         verbose=verbose,
         stream=stream,
     )
