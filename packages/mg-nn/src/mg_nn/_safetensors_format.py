@@ -92,7 +92,11 @@ def encode(
     offset = 0
     for name, shape, values in tensors:
         size = DTYPE_SIZES["F64"] * len(values)
-        header[name] = {"dtype": "F64", "shape": list(shape), "data_offsets": [offset, offset + size]}
+        header[name] = {
+            "dtype": "F64",
+            "shape": list(shape),
+            "data_offsets": [offset, offset + size],
+        }
         offset += size
     text = json.dumps(header, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
     raw = text.encode("utf-8")
@@ -158,17 +162,14 @@ def _unique_object(pairs: list[tuple[str, object]]) -> dict[str, object]:
 def _parse_json(raw: bytes, where: str) -> dict[str, object]:
     if not raw.startswith(b"{"):
         raise SafetensorsError(
-            f"{where}: the header must begin with '{{' (a JSON object), it begins with "
-            f"{raw[:16]!r}"
+            f"{where}: the header must begin with '{{' (a JSON object), it begins with {raw[:16]!r}"
         )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         raise SafetensorsError(f"{where}: the header is not UTF-8 ({error})") from None
     try:
-        header = json.loads(
-            text, object_pairs_hook=_unique_object, parse_constant=_reject_constant
-        )
+        header = json.loads(text, object_pairs_hook=_unique_object, parse_constant=_reject_constant)
     except SafetensorsError as error:
         raise SafetensorsError(f"{where}: header: {error}") from None
     except (ValueError, RecursionError) as error:
