@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
+import runpy
 import struct
 from pathlib import Path
 
@@ -25,6 +27,8 @@ from mg_nn import (
     load_safetensors,
     save_safetensors,
 )
+
+README = Path(__file__).parents[1] / "README.md"
 
 
 def header_of(path: Path) -> tuple[dict[str, object], bytes]:
@@ -290,3 +294,26 @@ def test_a_subclass_that_adds_parameters_maps_them_too(tmp_path: Path) -> None:
 def test_only_modules_are_accepted() -> None:
     with pytest.raises(TypeError, match=r"mg_nn\.Module, got dict"):
         save_safetensors({"w": 1.0}, "x.safetensors")  # type: ignore[arg-type]
+
+
+def test_the_readme_safetensors_block_runs_after_the_session_and_prints_its_comments(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Its PyTorch block runs in the crosscheck env (benchmarks/safetensors_crosscheck.py)."""
+    text = README.read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", text, re.DOTALL)
+    saving = [block for block in blocks if "save_safetensors(" in block]
+    assert len(saving) == 1
+    assert len(re.findall(r"```python torch\n", text)) == 1
+    expected = [
+        line.split("  # ", 1)[1]
+        for line in saving[0].splitlines()
+        if line.startswith("print(") and "  # " in line
+    ]
+    assert len(expected) == 2
+    script = tmp_path / "readme_safetensors.py"
+    script.write_text(blocks[0] + saving[0], encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    runpy.run_path(str(script), run_name="__main__")
+    assert capsys.readouterr().out.splitlines()[-2:] == expected
+    assert (tmp_path / "xor.safetensors").is_file()
