@@ -3,6 +3,7 @@
     python benchmarks/optimizer_table/run.py                 # print the table, write artifacts
     python benchmarks/optimizer_table/run.py --check         # ... and compare with the reference
     python benchmarks/optimizer_table/run.py --write-reference   # maintainers: refresh it
+    python benchmarks/optimizer_table/run.py --export-safetensors DIR   # + final models for PyTorch
 
 The point is to measure what users get from ``pip install``, so the script refuses to run if
 any mg_* package is imported from this repository's ``packages/`` source tree. ``--check``
@@ -65,6 +66,13 @@ def main() -> int:
         help="store this run's deterministic sections as the reference",
     )
     parser.add_argument("--quiet", action="store_true", help="no per-epoch progress")
+    parser.add_argument(
+        "--export-safetensors",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="also write each optimizer's final model to DIR/<optimizer>.safetensors (PyTorch)",
+    )
     args = parser.parse_args()
 
     check_installed()
@@ -73,6 +81,7 @@ def main() -> int:
         ConfigError,
         Verbosity,
         diff_results,
+        export_safetensors,
         format_table,
         load_config,
         load_results,
@@ -90,12 +99,15 @@ def main() -> int:
     result = run_experiment(config, verbose=Verbosity.SILENT if args.quiet else Verbosity.LINES)
     elapsed = time.perf_counter() - began
     report = write_artifacts(result, args.out)
+    exported: tuple[Path, ...] = ()
+    if args.export_safetensors is not None:
+        exported = export_safetensors(result, config.model_factory(), args.export_safetensors)
     print(format_table(result.rows()), end="")
     print(
         f"{sys.implementation.name} {sys.version.split()[0]}: {elapsed:.2f} s for the table "
         + ", ".join(f"{run.name} {run.wall_time:.2f} s" for run in result.runs)
     )
-    for path in report.written:
+    for path in (*report.written, *exported):
         print(f"wrote {path}")
     for note in report.notes:
         print(f"note: {note}")

@@ -4,7 +4,8 @@ Where things live: `data.py` (datasets, split, batches), `losses.py` (batch loss
 `fit.py` (the loop), `history.py`, `callbacks.py` (EarlyStopping), `checkpoint.py`,
 `progress.py` (tqdm bar or Keras-style lines), `compare.py` (`compare_optimizers`),
 `config.py` (JSON experiment configs), `artifacts.py` (results.json, table.md, history.csv,
-loss_curves.png), `reproduce.py` (bit-for-bit result checks), `cli.py`.
+loss_curves.png), `export.py` (final models as safetensors files for PyTorch), `reproduce.py`
+(bit-for-bit result checks), `cli.py`.
 """
 
 from .__about__ import __version__ as __version__
@@ -42,6 +43,7 @@ from .config import (
     run_experiment,
 )
 from .data import Batch, Dataset, iterate_batches, make_moons, make_sine_regression, train_val_split
+from .export import export_safetensors, safetensors_file_names
 from .fit import NonFiniteLossError, evaluate, fit
 from .history import History
 from .losses import LOSSES, BatchLoss, get_loss
@@ -99,6 +101,8 @@ __all__ = [
     "format_table",
     "results_document",
     "write_artifacts",
+    "export_safetensors",
+    "safetensors_file_names",
     "diff_results",
     "load_results",
 ]

@@ -1,6 +1,7 @@
 """The ``mg-train`` command: run an optimizer comparison from a JSON config, or check one.
 
     mg-train compare --config CONFIG.json --out DIR [--checkpoint-dir CKDIR] [--quiet] [--no-plot]
+                     [--export-safetensors EXDIR]
     mg-train check RESULTS.json --reference REFERENCE.json
 
 ``compare`` checks the whole config before it creates anything: a bad config exits with
@@ -10,7 +11,8 @@ are written into it. ``--checkpoint-dir`` is the one other place it writes, and 
 given: every optimizer's run is checkpointed there after every epoch, so the same command run
 again after a crash or a kill resumes where it stopped and writes the results.json an unbroken
 run would have written (deterministic sections bit for bit). A checkpoint directory of another
-config is refused (status 2, one line naming the first difference).
+config is refused (status 2, one line naming the first difference). ``--export-safetensors``
+writes each optimizer's final model for PyTorch (see `mg_train.export`), only when given.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from .config import (
     load_config,
     run_experiment,
 )
+from .export import _export_problem, export_safetensors
 from .fit import NonFiniteLossError
 from .progress import Verbosity
 from .reproduce import diff_results, load_results
@@ -87,6 +90,17 @@ def build_parser() -> argparse.ArgumentParser:
             "command again after an interruption resumes from there and gives the results.json "
             "of an unbroken run. A CKDIR written under another config is refused; delete it to "
             "start afresh"
+        ),
+    )
+    compare.add_argument(
+        "--export-safetensors",
+        type=Path,
+        default=None,
+        metavar="EXDIR",
+        help=(
+            "after training, write each optimizer's final model to EXDIR/<optimizer>.safetensors "
+            "(created if needed; may be --out): F64 tensors of the equivalent torch.nn.Sequential, "
+            "for load_state_dict(safetensors.torch.load_file(path), strict=True)"
         ),
     )
     compare.add_argument(
@@ -158,6 +172,12 @@ def _compare(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         if problem is not None:
             _error(problem, stderr)
             return EXIT_USAGE
+    export_dir: Optional[Path] = args.export_safetensors
+    if export_dir is not None:
+        problem = _export_problem(export_dir, [opt.name for opt in config.optimizers])
+        if problem is not None:
+            _error(problem, stderr)
+            return EXIT_USAGE
     verbosity = Verbosity.SILENT if args.quiet else Verbosity.AUTO
     try:
         result = run_experiment(
@@ -170,9 +190,12 @@ def _compare(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         _error(str(error), stderr)
         return EXIT_USAGE
     report = write_artifacts(result, out, plot=not args.no_plot)
+    exported = (
+        () if export_dir is None else export_safetensors(result, config.model_factory(), export_dir)
+    )
     if not args.quiet:
         stdout.write(format_table(result.rows()))
-        for path in report.written:
+        for path in (*report.written, *exported):
             stdout.write(f"wrote {path}\n")
     for note in report.notes:
         stderr.write(f"mg-train: note: {note}\n")
