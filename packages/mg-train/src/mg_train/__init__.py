@@ -3,7 +3,8 @@
 Where things live: `data.py` (datasets, split, batches), `losses.py` (batch losses by name),
 `fit.py` (the loop), `history.py`, `callbacks.py` (EarlyStopping), `checkpoint.py`,
 `progress.py` (tqdm bar or Keras-style lines), `compare.py` (`compare_optimizers`),
-`config.py` (JSON experiment configs), `artifacts.py` (results.json, table.md, history.csv,
+`config.py` (JSON experiment configs: parsing, with `_config_model.py` and
+`_config_readers.py`), `artifacts.py` (results.json, table.md, history.csv,
 loss_curves.png), `reproduce.py` (bit-for-bit result checks), `cli.py`.
 """
 
