@@ -5,7 +5,9 @@ Where things live: `data.py` (datasets, split, batches), `losses.py` (batch loss
 `progress.py` (tqdm bar or Keras-style lines), `compare.py` (`compare_optimizers`),
 `config.py` (JSON experiment configs: parsing, with `_config_model.py` and
 `_config_readers.py`), `artifacts.py` (results.json, table.md, history.csv,
-loss_curves.png), `reproduce.py` (bit-for-bit result checks), `cli.py`.
+loss_curves.png), `reproduce.py` (bit-for-bit result checks), `sweep_run.py` (optimizers x rates x
+seed replicas on any executor; `sweep_summary.py`, `sweep_artifacts.py`, `sweep_progress.py`,
+`sweep_cli.py`), `cli.py`.
 """
 
 from .__about__ import __version__ as __version__
@@ -49,6 +51,22 @@ from .losses import LOSSES, BatchLoss, get_loss
 from .progress import Verbosity, VerbosityLike, format_epoch_line
 from .protocols import Model, Scheduler
 from .reproduce import diff_results, load_results
+from .sweep_artifacts import (
+    SWEEP_ARTIFACT_NAMES,
+    format_sweep_report,
+    sweep_document,
+    write_sweep_artifacts,
+)
+from .sweep_run import REPLICA_SEED_STRIDE, SweepResult, replica_seeds, run_sweep_task, sweep
+from .sweep_summary import (
+    LossStats,
+    ReplicaSeeds,
+    SweepCell,
+    SweepError,
+    SweepRun,
+    SweepSummary,
+    summarize,
+)
 
 __all__ = [
     "__version__",
@@ -102,4 +120,21 @@ __all__ = [
     "write_artifacts",
     "diff_results",
     "load_results",
+    # sweeps: optimizers x learning rates x seed replicas
+    "sweep",
+    "SweepResult",
+    "SweepRun",
+    "SweepCell",
+    "SweepSummary",
+    "LossStats",
+    "ReplicaSeeds",
+    "SweepError",
+    "REPLICA_SEED_STRIDE",
+    "replica_seeds",
+    "run_sweep_task",
+    "summarize",
+    "SWEEP_ARTIFACT_NAMES",
+    "format_sweep_report",
+    "sweep_document",
+    "write_sweep_artifacts",
 ]
