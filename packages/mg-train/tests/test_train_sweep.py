@@ -7,6 +7,7 @@ import concurrent.futures
 import dataclasses
 import io
 import json
+import re
 import statistics
 import threading
 from collections.abc import Callable, Iterable
@@ -344,3 +345,13 @@ def test_the_result_does_not_depend_on_how_the_config_was_given() -> None:
     parsed = sweep(parse_config(tiny_config()), seeds=1, jobs=1, verbose=False)
     assert _document(as_dict) == _document(parsed)
     assert dataclasses.asdict(as_dict.summary) == dataclasses.asdict(parsed.summary)
+
+
+def test_the_readme_sweep_example_runs() -> None:
+    text = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("## Sweeps") :]
+    match = re.search(r"```python\n(.*?)```", section, re.DOTALL)
+    assert match is not None, "the Sweeps section has no ```python block"
+    namespace: dict[str, object] = {"__name__": "readme"}
+    exec(compile(match.group(1), "README.md#sweeps", "exec"), namespace)
+    assert isinstance(namespace["result"], SweepResult)
