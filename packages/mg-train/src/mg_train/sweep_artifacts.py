@@ -68,7 +68,7 @@ def sweep_document(result: SweepResult) -> dict[str, object]:
     }
 
 
-def _conditions(result: SweepResult) -> str:
+def _conditions(result: SweepResult, *, replicas: bool = True) -> str:
     config = result.config
     data = config.get("dataset")
     model = config.get("model")
@@ -79,8 +79,8 @@ def _conditions(result: SweepResult) -> str:
     return (
         f"{data.get('name')} ({data.get('n_samples')} samples, noise {data.get('noise')}), "
         f"MLP hidden {widths} {model.get('activation')}, {config.get('loss')}, "
-        f"{config.get('epochs')} epochs, batch {config.get('batch_size')}; "
-        f"{result.replicas} replica{'' if result.replicas == 1 else 's'}"
+        f"{config.get('epochs')} epochs, batch {config.get('batch_size')}"
+        + (f"; {result.replicas} replica{'' if result.replicas == 1 else 's'}" if replicas else "")
     )
 
 
@@ -106,7 +106,7 @@ def format_sweep_report(result: SweepResult) -> str:
     lines = [
         "# Optimizer sweep",
         "",
-        f"{_conditions(result)}: {len(result.optimizers)} optimizer(s) x "
+        f"{_conditions(result, replicas=False)}: {len(result.optimizers)} optimizer(s) x "
         f"{len(result.learning_rates)} learning rate(s) x {result.replicas} replica(s) = "
         f"{total} runs. Seeds: {SEED_RULE}. Losses: mean ± sample standard deviation over "
         "replicas.",
