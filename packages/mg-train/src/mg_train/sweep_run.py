@@ -35,19 +35,19 @@ from __future__ import annotations
 
 import concurrent.futures
 import dataclasses
-import json
 import math
 import multiprocessing
 import os
 import sys
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional, TextIO, Union
 
-from ._atomic import PathLike, atomic_write_text
-from .compare import checkpoint_file_names
+from ._atomic import PathLike
+from ._sweep_store import Task, load_finished, run_file, store
 from .config import ConfigError, ExperimentConfig, parse_config, run_experiment
 from .fit import NonFiniteLossError
 from .progress import VerbosityLike, resolve_verbosity
@@ -71,8 +71,6 @@ SEED_RULE = (
     "replica r uses split.seed + 1000 r, model.seed + 1000 r and shuffle_seed + 1000 r; "
     "replica 0 is the config's own run; dataset.seed is unchanged"
 )
-_RUN_FORMAT = "mg-train-sweep-run"
-_RUN_FORMAT_VERSION = 1
 
 
 def replica_seeds(config: ExperimentConfig, replica: int) -> ReplicaSeeds:
@@ -99,22 +97,12 @@ class SweepResult:
     executor: str
 
 
-@dataclass(frozen=True)
-class _Task:
-    optimizer: str
-    lr: float
-    replica: int
-    seeds: ReplicaSeeds
-    config: dict[str, object]
-
-    def payload(self) -> dict[str, object]:
-        return {
-            "optimizer": self.optimizer,
-            "lr": self.lr,
-            "replica": self.replica,
-            "seeds": self.seeds.to_dict(),
-            "config": self.config,
-        }
+_ONE_RUN_AT_A_TIME = threading.Lock()
+"""mg_autograd's grad mode (``no_grad``, ``detect_anomaly``) is per process, not per thread: a
+validation pass under ``no_grad`` in one thread would switch off the graph of a training step
+in another. So the runs of one process take turns - which costs nothing for pure-Python work
+under the GIL - and a thread pool (or a Dask worker with several threads) still gets the right
+numbers; parallelism comes from processes."""
 
 
 def run_sweep_task(task: Mapping[str, object]) -> dict[str, object]:
@@ -124,6 +112,11 @@ def run_sweep_task(task: Mapping[str, object]) -> dict[str, object]:
     pickles it, a Dask worker receives it over the network. A run whose loss turns NaN or
     infinite is a result too (the rate was too high): it comes back with ``diverged`` set.
     """
+    with _ONE_RUN_AT_A_TIME:
+        return _run_task(task)
+
+
+def _run_task(task: Mapping[str, object]) -> dict[str, object]:
     config = parse_config(task["config"])
     began = time.perf_counter()
     outcome: dict[str, object] = {
@@ -197,10 +190,10 @@ def _chosen(config: ExperimentConfig, optimizers: Optional[Sequence[str]]) -> li
 
 def _plan(
     config: ExperimentConfig, names: Sequence[str], rates: Sequence[float], replicas: int
-) -> list[_Task]:
+) -> list[Task]:
     """Every task in result order; each task's config is checked here, before anything runs."""
     by_name = {opt.name: opt for opt in config.optimizers}
-    tasks: list[_Task] = []
+    tasks: list[Task] = []
     for name in names:
         for lr in rates:
             for replica in range(replicas):
@@ -220,76 +213,8 @@ def _plan(
                     raise SweepError(
                         f"the config cannot run with optimizer {name!r} at lr {lr!r}: {error}"
                     ) from None
-                tasks.append(_Task(name, lr, replica, seeds, as_dict))
+                tasks.append(Task(name, lr, replica, seeds, as_dict))
     return tasks
-
-
-def _run_file(task: _Task) -> str:
-    stem = checkpoint_file_names([task.optimizer])[task.optimizer][: -len(".json")]
-    return f"{stem}-lr{task.lr!r}-r{task.replica}.json"
-
-
-def _canonical(data: object) -> str:
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), allow_nan=False)
-
-
-def _reject_constant(token: str) -> float:
-    raise ValueError(f"non-finite number {token}")
-
-
-_OUTCOME_KEYS = (
-    "optimizer",
-    "lr",
-    "replica",
-    "seeds",
-    "final_train_loss",
-    "final_val_loss",
-    "best_val_loss",
-    "best_epoch",
-    "diverged",
-    "wall_seconds",
-)
-
-
-def _load_finished(path: Path, task: _Task) -> Optional[dict[str, object]]:
-    """The stored outcome of ``task`` from ``path``, None if there is no file; SweepError if the
-    file is not a run record or was written for another config."""
-    if not path.exists():
-        return None
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"), parse_constant=_reject_constant)
-    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as error:
-        raise SweepError(f"cannot read the finished-run file {path}: {error}") from None
-    if (
-        not isinstance(data, dict)
-        or data.get("format") != _RUN_FORMAT
-        or data.get("format_version") != _RUN_FORMAT_VERSION
-        or not isinstance(data.get("outcome"), dict)
-        or sorted(data["outcome"]) != sorted(_OUTCOME_KEYS)
-    ):
-        raise SweepError(
-            f"{path} is not a sweep run record of this mg-train (format {_RUN_FORMAT!r} "
-            f"version {_RUN_FORMAT_VERSION}); delete it to run that task again"
-        )
-    if _canonical(data.get("task")) != _canonical(task.payload()):
-        raise SweepError(
-            f"{path} was written by a sweep with another config for optimizer "
-            f"{task.optimizer!r}, lr {task.lr!r}, replica {task.replica}; resuming would mix "
-            "two experiments (delete the directory or choose another --out)"
-        )
-    outcome: dict[str, object] = data["outcome"]
-    return outcome
-
-
-def _store(path: Path, task: _Task, outcome: Mapping[str, object]) -> None:
-    document = {
-        "format": _RUN_FORMAT,
-        "format_version": _RUN_FORMAT_VERSION,
-        "task": task.payload(),
-        "outcome": dict(outcome),
-    }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(path, json.dumps(document, indent=1, allow_nan=False) + "\n")
 
 
 def _default_executor(jobs: int) -> concurrent.futures.Executor:
@@ -301,7 +226,7 @@ def _default_executor(jobs: int) -> concurrent.futures.Executor:
 
 
 def _execute(
-    pending: Sequence[tuple[int, _Task]],
+    pending: Sequence[tuple[int, Task]],
     executor: Optional[concurrent.futures.Executor],
     jobs: int,
     on_done: Callable[[int, dict[str, object]], None],
@@ -373,7 +298,7 @@ def sweep(
     outcomes: dict[int, dict[str, object]] = {}
     if directory is not None:
         for index, task in enumerate(tasks):
-            found = _load_finished(directory / _run_file(task), task)
+            found = load_finished(directory / run_file(task), task)
             if found is not None:
                 outcomes[index] = found
     resumed = frozenset(outcomes)
@@ -381,7 +306,7 @@ def sweep(
 
     def finished(index: int, outcome: dict[str, object]) -> None:
         if directory is not None:
-            _store(directory / _run_file(tasks[index]), tasks[index], outcome)
+            store(directory / run_file(tasks[index]), tasks[index], outcome)
         outcomes[index] = outcome
         progress.run_done(outcome)
 
