@@ -8,8 +8,8 @@ The workload is the optimizer table's config (60 epochs), 3 optimizers x 2 rates
 is paid every time, as a user pays it:
 
 * ``in-process``: ``jobs=1``, no pool at all (the floor: no start-up, no transfer);
-* ``pool(1)``: a ``ProcessPoolExecutor`` with one spawned worker;
-* ``pool(2)``: two spawned workers.
+* ``pool(1)``: the ``ProcessPoolExecutor`` `sweep` starts by default, with one worker;
+* ``pool(2)``: the same with two workers.
 
 Reported: runs per second of each, and the speed-ups pool(1)/pool(2) (target >= 1.7x on two
 idle cores; never asserted) and in-process/pool(2). The three results are checked equal
@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import concurrent.futures
 import json
-import multiprocessing
 import os
 import statistics
 import sys
@@ -50,13 +49,13 @@ def main() -> int:
     check_installed()
     from mg_train import SweepResult, load_config, sweep, sweep_document
     from mg_train._atomic import atomic_write_text
+    from mg_train.sweep_run import _default_executor
 
     config = load_config(CONFIG)
     rates = [0.01, 0.03]
 
     def spawn_pool(workers: int) -> concurrent.futures.Executor:
-        context = multiprocessing.get_context("spawn")
-        return concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context)
+        return _default_executor(workers)  # the pool sweep() itself would start
 
     def timed(workers: Optional[int]) -> tuple[float, SweepResult]:
         began = time.perf_counter()

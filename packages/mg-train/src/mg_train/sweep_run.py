@@ -217,11 +217,20 @@ def _plan(
     return tasks
 
 
+def _start_method() -> str:
+    """``spawn`` - the same on every OS, and no state of this process (threads, open bars, the
+    parent's modules) leaks into a worker - except where the interpreter's process pool can
+    only fork: PyPy 7.3.11's stdlib (Python 3.9) calls ``_adjust_process_count``, a method it
+    does not define, on every submit under a non-fork context."""
+    if hasattr(concurrent.futures.ProcessPoolExecutor, "_adjust_process_count"):
+        return "spawn"
+    return "fork"
+
+
 def _default_executor(jobs: int) -> concurrent.futures.Executor:
-    """Worker processes started by ``spawn``: the same on every OS, and no state of this
-    process (threads, open bars, the parent's modules) leaks into a worker."""
+    """The process pool `sweep` uses when given no executor (see `_start_method`)."""
     return concurrent.futures.ProcessPoolExecutor(
-        max_workers=jobs, mp_context=multiprocessing.get_context("spawn")
+        max_workers=jobs, mp_context=multiprocessing.get_context(_start_method())
     )
 
 
@@ -251,7 +260,7 @@ def _execute(
         raise
     if owned:
         pool.shutdown(wait=True)
-        return f"ProcessPoolExecutor(max_workers={jobs})"
+        return f"ProcessPoolExecutor(max_workers={jobs}, {_start_method()})"
     return type(pool).__module__ + "." + type(pool).__qualname__
 
 
@@ -272,7 +281,7 @@ def sweep(
     ``seeds`` is the number of replicas (replica 0 is the config's own run);
     ``learning_rates`` defaults to the config's ``lr`` (sorted ascending, no duplicates);
     ``optimizers`` picks optimizers by name (default: all, in config order). Tasks run on
-    ``executor`` (left running: it is the caller's), else on a spawn-based
+    ``executor`` (left running: it is the caller's), else on a spawn-based (see `_start_method`)
     ``ProcessPoolExecutor`` with ``jobs`` workers (default ``os.cpu_count()``), and with
     ``jobs=1`` in this process. Everything is checked before the first run starts: bad
     arguments raise `SweepError`, a config that cannot run `ConfigError` or `SweepError`.
