@@ -302,6 +302,11 @@ def test_finished_runs_of_another_config_are_refused(tmp_path: Path) -> None:
     changed = {**tiny_config(), "epochs": 4}
     with pytest.raises(SweepError, match="another config"):
         sweep(changed, seeds=1, jobs=1, runs_dir=runs, verbose=False)
+    record = json.loads((runs / sorted(before)[0]).read_text(encoding="utf-8"))
+    record["outcome"]["best_val_loss"] = "0.1"
+    (runs / sorted(before)[0]).write_text(json.dumps(record), encoding="utf-8")
+    with pytest.raises(SweepError, match=r"best_val_loss must be a number, got '0\.1'"):
+        sweep(tiny_config(), seeds=1, jobs=1, runs_dir=runs, verbose=False)
     (runs / sorted(before)[0]).write_text("{not json", encoding="utf-8")
     with pytest.raises(SweepError, match="cannot read the finished-run file"):
         sweep(tiny_config(), seeds=1, jobs=1, runs_dir=runs, verbose=False)

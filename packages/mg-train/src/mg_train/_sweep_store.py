@@ -16,7 +16,7 @@ from typing import Optional
 
 from ._atomic import atomic_write_text
 from .compare import checkpoint_file_names
-from .sweep_summary import ReplicaSeeds, SweepError
+from .sweep_summary import ReplicaSeeds, SweepError, SweepRun
 
 __all__ = ["Task", "load_finished", "run_file", "store"]
 
@@ -96,6 +96,10 @@ def load_finished(path: Path, task: Task) -> Optional[dict[str, object]]:
             "two experiments (delete the directory or choose another --out)"
         )
     outcome: dict[str, object] = data["outcome"]
+    try:
+        SweepRun.from_outcome(outcome, resumed=True)  # every field checked before anything runs
+    except SweepError as error:
+        raise SweepError(f"{path}: {error}; delete it to run that task again") from None
     return outcome
 
 
