@@ -1,6 +1,6 @@
-"""`benchmarks/sweep/default_sweep.py`: its `--check` passes on the run that wrote the reference, fails on a one-ulp change
-of the reference sweep, and fails when replica 0 is not the optimizer table's run - checked
-against a table that `optimizer_table/run.py` itself wrote for the same config."""
+"""`benchmarks/sweep/default_sweep.py`: its `--check` passes on the run that wrote the
+reference, fails on a one-ulp change of the reference sweep, and fails when replica 0 is not the
+optimizer table's run - checked against a table `optimizer_table/run.py` wrote for the config."""
 
 from __future__ import annotations
 
