@@ -40,10 +40,10 @@ class SweepProgress:
     """Counts finished runs (``already`` of them were finished before this call started)."""
 
     def __init__(self, total: int, already: int, mode: Verbosity, stream: TextIO) -> None:
-        self.total = total
-        self.done = already
-        self.mode = mode
-        self.stream = stream
+        self.total: int = total
+        self.done: int = already
+        self.mode: Verbosity = mode
+        self.stream: TextIO = stream
         self._bar: Optional[_Bar] = None
         if mode is Verbosity.BAR:
             bar: _Bar = tqdm(
