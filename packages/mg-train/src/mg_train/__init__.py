@@ -3,9 +3,11 @@
 Where things live: `data.py` (datasets, split, batches), `losses.py` (batch losses by name),
 `fit.py` (the loop), `history.py`, `callbacks.py` (EarlyStopping), `checkpoint.py`,
 `progress.py` (tqdm bar or Keras-style lines), `compare.py` (`compare_optimizers`),
-`config.py` (JSON experiment configs), `artifacts.py` (results.json, table.md, history.csv,
+`config.py` (JSON experiment configs: parsing, with `_config_model.py` and
+`_config_readers.py`), `artifacts.py` (results.json, table.md, history.csv,
 loss_curves.png), `export.py` (final models as safetensors files for PyTorch), `reproduce.py`
-(bit-for-bit result checks), `cli.py`.
+(bit-for-bit result checks), `sweep_run.py` (optimizers x rates x seed replicas on any executor;
+`sweep_summary.py`, `sweep_artifacts.py`, `sweep_progress.py`, `sweep_cli.py`), `cli.py`.
 """
 
 from .__about__ import __version__ as __version__
@@ -50,6 +52,22 @@ from .losses import LOSSES, BatchLoss, get_loss
 from .progress import Verbosity, VerbosityLike, format_epoch_line
 from .protocols import Model, Scheduler
 from .reproduce import diff_results, load_results
+from .sweep_artifacts import (
+    SWEEP_ARTIFACT_NAMES,
+    format_sweep_report,
+    sweep_document,
+    write_sweep_artifacts,
+)
+from .sweep_run import REPLICA_SEED_STRIDE, SweepResult, replica_seeds, run_sweep_task, sweep
+from .sweep_summary import (
+    LossStats,
+    ReplicaSeeds,
+    SweepCell,
+    SweepError,
+    SweepRun,
+    SweepSummary,
+    summarize,
+)
 
 __all__ = [
     "__version__",
@@ -105,4 +123,21 @@ __all__ = [
     "safetensors_file_names",
     "diff_results",
     "load_results",
+    # sweeps: optimizers x learning rates x seed replicas
+    "sweep",
+    "SweepResult",
+    "SweepRun",
+    "SweepCell",
+    "SweepSummary",
+    "LossStats",
+    "ReplicaSeeds",
+    "SweepError",
+    "REPLICA_SEED_STRIDE",
+    "replica_seeds",
+    "run_sweep_task",
+    "summarize",
+    "SWEEP_ARTIFACT_NAMES",
+    "format_sweep_report",
+    "sweep_document",
+    "write_sweep_artifacts",
 ]

@@ -2,6 +2,7 @@
 
     mg-train compare --config CONFIG.json --out DIR [--checkpoint-dir CKDIR] [--quiet] [--no-plot]
                      [--export-safetensors EXDIR]
+    mg-train sweep --config CONFIG.json --out DIR [--seeds K] [--lr LIST] [--jobs N] ...
     mg-train check RESULTS.json --reference REFERENCE.json
 
 ``compare`` checks the whole config before it creates anything: a bad config exits with
@@ -38,6 +39,7 @@ from .export import _export_problem, export_safetensors
 from .fit import NonFiniteLossError
 from .progress import Verbosity
 from .reproduce import diff_results, load_results
+from .sweep_cli import add_sweep_parser, run_sweep_command
 
 __all__ = ["build_parser", "main"]
 
@@ -113,6 +115,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="do not write loss_curves.png",
     )
+
+    add_sweep_parser(commands)
 
     check = commands.add_parser(
         "check",
@@ -231,6 +235,8 @@ def main(
     args = build_parser().parse_args(argv)
     if args.command == "compare":
         return _compare(args, out, err)
+    if args.command == "sweep":
+        return run_sweep_command(args, out, err)
     return _check(args, out, err)
 
 
