@@ -64,6 +64,8 @@ def numbered_nodes(root: Value) -> list[Value]:
 
 
 def _escape(text: str) -> str:
+    """Backslash before DOT's quote and record syntax; a newline becomes DOT's ``\\n`` break
+    (inside quotes dot would silently join the lines)."""
     for ch in '\\"{}|<>':
         text = text.replace(ch, "\\" + ch)
-    return text
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
