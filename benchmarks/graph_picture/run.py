@@ -88,7 +88,7 @@ def texts(g: Value) -> dict[str, str]:
     if str(trace_backward(named)) != str(trace):
         sys.exit("error: labelling the nodes with their trace names changed the trace")
     return {
-        "trace.txt": str(trace),
+        "trace.txt": f"{trace}\n",
         "graph.mmd": to_mermaid(g, rankdir=RANKDIR),
         "graph.dot": to_dot(g, rankdir=RANKDIR),
     }

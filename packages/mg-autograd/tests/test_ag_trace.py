@@ -211,7 +211,7 @@ def test_table_of_one_step_by_hand() -> None:
         "upstream = dL/dnode (complete when the node's first step runs), local = dnode/dparent\n"
         "step  node  op  upstream  parent  local  contribution  parent grad\n"
         "----  ----  --  --------  ------  -----  ------------  -----------\n"
-        "   1  y     *          1  x           3             3            3\n"
+        "   1  y     *          1  x           3             3            3"
     )
 
 

@@ -116,7 +116,7 @@ class BackwardTrace(Sequence[BackwardStep]):
         return self.format()
 
     def format(self, max_rows: Optional[int] = None) -> str:
-        """The steps as an aligned text table; numbers to 6 significant digits.
+        """The steps as an aligned text table (no final newline); numbers to 6 significant digits.
 
         With ``max_rows`` a longer trace shows its first and last rows (half each, the extra
         one at the top) around a line saying how many were left out.
@@ -134,7 +134,7 @@ class BackwardTrace(Sequence[BackwardStep]):
             "local = dnode/dparent"
         )
         if not self._steps:
-            return f"{title}\n(no steps: a leaf root pushes no gradient)\n"
+            return f"{title}\n(no steps: a leaf root pushes no gradient)"
         rows = [_row(step) for step in self._steps]
         head, tail = rows, []
         if max_rows is not None and len(rows) > max_rows:
@@ -147,7 +147,7 @@ class BackwardTrace(Sequence[BackwardStep]):
         if len(head) < len(rows):
             lines.append(f"... {len(rows) - len(head) - len(tail)} more steps ...")
         lines += [_line(row, widths) for row in tail]
-        return "\n".join(lines) + "\n"
+        return "\n".join(lines)
 
 
 def trace_backward(root: Value) -> BackwardTrace:
