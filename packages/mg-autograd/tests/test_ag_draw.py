@@ -100,7 +100,7 @@ def test_bad_arguments_fail_before_anything_is_imported_or_written(
 ) -> None:
     no_graphviz_package(monkeypatch)  # an ImportError here would mean the check came too late
     with pytest.raises(error, match=match):
-        ag.draw(graph(), tmp_path / name, **kwargs)  # type: ignore[arg-type]  # mixed on purpose
+        ag.draw(graph(), tmp_path / name, **kwargs)
     assert list(tmp_path.iterdir()) == []
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from math import isfinite
-from typing import Optional, Union, overload
+from typing import TYPE_CHECKING, Optional, SupportsIndex, Union, overload
 
 from . import _mode
 from .graph import nonfinite_gradient, seed
@@ -29,6 +29,9 @@ from .value import Value
 from .visualize import numbered_nodes
 
 __all__ = ["BackwardStep", "BackwardTrace", "trace_backward"]
+
+if TYPE_CHECKING:
+    _Slice = slice[Optional[SupportsIndex], Optional[SupportsIndex], Optional[SupportsIndex]]
 
 _HEADER = (
     "step",
@@ -88,9 +91,9 @@ class BackwardTrace(Sequence[BackwardStep]):
     def __getitem__(self, index: int) -> BackwardStep: ...
 
     @overload
-    def __getitem__(self, index: slice) -> BackwardTrace: ...
+    def __getitem__(self, index: _Slice) -> BackwardTrace: ...
 
-    def __getitem__(self, index: Union[int, slice]) -> Union[BackwardStep, BackwardTrace]:
+    def __getitem__(self, index: Union[int, _Slice]) -> Union[BackwardStep, BackwardTrace]:
         if isinstance(index, slice):
             return BackwardTrace(self.root, self._steps[index])
         return self._steps[index]
