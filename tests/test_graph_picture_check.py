@@ -1,4 +1,4 @@
-"""`benchmarks/graph_picture/run.py`: the committed trace and diagrams are what the code makes.
+"""`benchmarks/graph_picture/graph_picture.py`: the committed trace and diagrams are the code's.
 
 ``--check`` must pass on the committed files and fail on a one-character change; the script
 refuses the source tree; and the trace and Mermaid diagram in mg-autograd's README are the
@@ -17,7 +17,7 @@ from pathlib import Path
 from _workspace import PACKAGES_DIR, ROOT
 
 HERE = ROOT / "benchmarks" / "graph_picture"
-RUN = HERE / "run.py"
+RUN = HERE / "graph_picture.py"
 TEXT_FILES = ("trace.txt", "graph.mmd", "graph.dot")
 
 

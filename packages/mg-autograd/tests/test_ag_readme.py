@@ -71,7 +71,8 @@ def test_the_mermaid_block_is_that_graph_with_the_trace_names() -> None:
     _, namespace, at = _run_trace_block()
     g = namespace["g"]
     assert isinstance(g, Value)
-    for number, node in enumerate(numbered_nodes(g)):  # as benchmarks/graph_picture/run.py does
+    # name the unlabelled nodes as benchmarks/graph_picture/graph_picture.py does
+    for number, node in enumerate(numbered_nodes(g)):
         if not node.label:
             node.label = f"{node.op or 'leaf'}#{number}"
     kind, diagram = _fenced()[at + 2]

@@ -1,8 +1,8 @@
 """micrograd's README expression through the INSTALLED mg-autograd: its graph and backward trace.
 
-    python benchmarks/graph_picture/run.py                    # regenerate the committed files
-    python benchmarks/graph_picture/run.py --check --out DIR  # write to DIR, compare the text
-    python benchmarks/graph_picture/run.py --check --no-pictures --out DIR   # without graphviz
+    python benchmarks/graph_picture/graph_picture.py              # regenerate the committed files
+    python benchmarks/graph_picture/graph_picture.py --check --out DIR      # ... into DIR, compare
+    python benchmarks/graph_picture/graph_picture.py --check --no-pictures --out DIR  # no graphviz
 
 The expression is the one at the top of micrograd's README (karpathy/micrograd): a = -4, b = 2,
 ..., g = f / 2 + 10 / f, for which micrograd prints g = 24.7041, dg/da = 138.8338 and dg/db =
