@@ -11,6 +11,7 @@ graph's own - so a layout that dropped, merged or garbled a node would fail here
 
 from __future__ import annotations
 
+import doctest
 import importlib
 import os
 import shutil
@@ -25,6 +26,7 @@ import pytest
 from mg_autograd import GraphvizDigraph, Value
 from mg_autograd.visualize import numbered_nodes
 from test_ag_mermaid import NASTY
+from test_ag_readme import README, _fenced, _run_trace_block
 from test_ag_trace import micrograd_readme_expression
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -184,3 +186,17 @@ def test_a_failed_write_leaves_the_old_picture(
         ag.draw(graphs()[0], target)
     assert target.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["g.png"]
+
+
+def test_the_readme_draw_session_runs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The README's ``pycon`` session, run by doctest after its trace session, in a tmp dir."""
+    _, namespace, _ = _run_trace_block()
+    sessions = [text for kind, text in _fenced() if kind == "pycon"]
+    assert len(sessions) == 1
+    monkeypatch.chdir(tmp_path)
+    test = doctest.DocTestParser().get_doctest(sessions[0], namespace, "README", str(README), 0)
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    runner.run(test)
+    assert runner.summarize(verbose=False) == doctest.TestResults(failed=0, attempted=4)
+    width, height = png_size((tmp_path / "graph.png").read_bytes())
+    assert height > width  # top to bottom, as the session asked
