@@ -60,7 +60,7 @@ def workdir() -> Iterator[Path]:
     assert Path(CHROMIUM).exists(), "tox -e mermaid needs Chromium (apt-get install chromium)"
     with tempfile.TemporaryDirectory(prefix="mg-mermaid-") as folder:
         work = Path(folder)
-        subprocess.run(
+        installed = subprocess.run(
             [
                 npm,
                 "install",
@@ -72,10 +72,12 @@ def workdir() -> Iterator[Path]:
                 "--no-package-lock",
                 MERMAID,
             ],
-            check=True,
             capture_output=True,
-            timeout=600,
+            text=True,
+            timeout=300,
+            check=False,
         )
+        assert installed.returncode == 0, f"npm install {MERMAID} failed:\n{installed.stderr}"
         assert (work / "node_modules" / "mermaid" / "dist" / "mermaid.min.js").is_file()
         yield work
 
