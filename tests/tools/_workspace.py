@@ -22,7 +22,10 @@ ALLOWED_THIRD_PARTY: dict[str, frozenset[str]] = {
     "mg-optim": frozenset(),
     "mg-train": frozenset({"tqdm"}),
 }
-ALLOWED_EXTRAS: dict[str, frozenset[str]] = {"mg-train": frozenset({"plot"})}
+ALLOWED_EXTRAS: dict[str, frozenset[str]] = {
+    "mg-autograd": frozenset({"draw"}),
+    "mg-train": frozenset({"plot"}),
+}
 
 
 def chain_up_to(dist: str) -> list[str]:

@@ -111,3 +111,11 @@ def test_bad_arguments() -> None:
         ag.to_dot(1.0)  # type: ignore[arg-type]  # the wrong type is what is tested
     with pytest.raises(ValueError, match="rankdir must be one of"):
         ag.to_dot(Value(1.0), rankdir="XY")
+
+
+def test_a_newline_in_a_label_is_a_dot_line_break() -> None:
+    x = Value(1.0, label="two\nlines\r\nthree\rfour")
+    record = ag.to_dot(x).splitlines()[2]
+    assert record == (
+        '  v0 [shape=record, label="{ two\\nlines\\nthree\\nfour | data 1.0000 | grad 0.0000 }"];'
+    )

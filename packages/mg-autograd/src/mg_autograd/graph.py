@@ -62,14 +62,9 @@ def backpropagate(root: Value, check_finite: bool = False) -> None:
 
     Intermediate nodes start from 0.0 on every call (they hold the gradient of this output
     only); leaves accumulate with ``+=`` as in PyTorch, so two calls give twice the gradient.
+    `trace.py` runs this same sweep while recording each step, so keep the two in step.
     """
-    order = topological_order(root)
-    if not order:
-        root.grad += 1.0
-        return
-    for node in order:
-        node.grad = 0.0
-    root.grad = 1.0
+    order = seed(root)
     if check_finite:
         _checked_sweep(order)
         return
@@ -79,6 +74,21 @@ def backpropagate(root: Value, check_finite: bool = False) -> None:
             parent.grad += local * upstream
 
 
+def seed(root: Value) -> list[Value]:
+    """The start of every sweep: the order to walk, with root at dL/dL = 1 and the rest at 0.
+
+    A leaf root has nothing to walk: its gradient accumulates 1.0, as a leaf's always does.
+    """
+    order = topological_order(root)
+    if not order:
+        root.grad += 1.0
+        return order
+    for node in order:
+        node.grad = 0.0
+    root.grad = 1.0
+    return order
+
+
 def _checked_sweep(order: list[Value]) -> None:
     """The same sweep, stopping at the first non-finite gradient (used by `detect_anomaly`)."""
     for node in reversed(order):
@@ -86,9 +96,13 @@ def _checked_sweep(order: list[Value]) -> None:
         for index, (parent, local) in enumerate(zip(node._parents, node._local_grads)):
             parent.grad += local * upstream
             if not isfinite(parent.grad):
-                operands = ", ".join(repr(p.data) for p in node._parents)
-                raise FloatingPointError(
-                    f"backward of {node._op!r} produced a non-finite gradient "
-                    f"{parent.grad!r} for operand {index} "
-                    f"(operand values: {operands}; upstream gradient {upstream!r})"
-                )
+                raise nonfinite_gradient(node, index, parent.grad, upstream)
+
+
+def nonfinite_gradient(node: Value, index: int, grad: float, upstream: float) -> FloatingPointError:
+    """The `detect_anomaly` error for a non-finite ``grad`` pushed into operand ``index``."""
+    operands = ", ".join(repr(p.data) for p in node._parents)
+    return FloatingPointError(
+        f"backward of {node._op!r} produced a non-finite gradient {grad!r} for operand {index} "
+        f"(operand values: {operands}; upstream gradient {upstream!r})"
+    )

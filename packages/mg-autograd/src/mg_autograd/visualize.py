@@ -16,18 +16,9 @@ def to_dot(root: Value, *, rankdir: str = "LR") -> str:
     """Every node ``root`` depends on (leaves included), in a deterministic order."""
     if not isinstance(root, Value):
         raise TypeError(f"to_dot needs a Value, got {type(root).__name__}: {root!r}")
-    if rankdir not in ("LR", "TB", "RL", "BT"):
-        raise ValueError(f"rankdir must be one of LR, TB, RL, BT, got {rankdir!r}")
-    numbering: dict[Value, int] = {}
-    nodes: list[Value] = []
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if node in numbering:
-            continue
-        numbering[node] = len(nodes)
-        nodes.append(node)
-        stack.extend(reversed(node._parents))
+    check_rankdir(rankdir)
+    nodes = numbered_nodes(root)
+    numbering = {node: n for n, node in enumerate(nodes)}
 
     lines = ["digraph mg {", f"  rankdir={rankdir};"]
     for node in nodes:
@@ -46,7 +37,35 @@ def to_dot(root: Value, *, rankdir: str = "LR") -> str:
     return "\n".join(lines) + "\n"
 
 
+def check_rankdir(rankdir: str) -> None:
+    """The four layout directions Graphviz and Mermaid share."""
+    if rankdir not in ("LR", "TB", "RL", "BT"):
+        raise ValueError(f"rankdir must be one of LR, TB, RL, BT, got {rankdir!r}")
+
+
+def numbered_nodes(root: Value) -> list[Value]:
+    """Every node ``root`` depends on, leaves included, each once: node ``n`` is ``v<n>``.
+
+    Depth-first pre-order from the root, operands in operand order, so the numbering depends
+    only on the graph's shape. `to_dot`, `to_mermaid`, `draw` and `trace_backward` share it, so
+    a node has the same number in the text, the pictures and the trace.
+    """
+    seen: set[Value] = set()
+    nodes: list[Value] = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        nodes.append(node)
+        stack.extend(reversed(node._parents))
+    return nodes
+
+
 def _escape(text: str) -> str:
+    """Backslash before DOT's quote and record syntax; a newline becomes DOT's ``\\n`` break
+    (inside quotes dot would silently join the lines)."""
     for ch in '\\"{}|<>':
         text = text.replace(ch, "\\" + ch)
-    return text
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
