@@ -3,8 +3,10 @@
 Where things live: `data.py` (datasets, split, batches), `losses.py` (batch losses by name),
 `fit.py` (the loop), `history.py`, `callbacks.py` (EarlyStopping), `checkpoint.py`,
 `progress.py` (tqdm bar or Keras-style lines), `compare.py` (`compare_optimizers`),
-`config.py` (JSON experiment configs), `artifacts.py` (results.json, table.md, history.csv,
-loss_curves.png), `reproduce.py` (bit-for-bit result checks), `cli.py`.
+`config.py` (JSON experiment configs), `metrics.py` (classification accuracy), `table.py`
+(the optimizer table), `conditions.py` and `plots.py` (the pictures and the conditions they
+state), `artifacts.py` (results.json, table.md, history.csv, loss_curves.png,
+decision_boundary.png), `reproduce.py` (bit-for-bit result checks), `cli.py`.
 """
 
 from .__about__ import __version__ as __version__
@@ -27,6 +29,7 @@ from .checkpoint import (
 )
 from .compare import (
     Comparison,
+    ComparisonSetup,
     OptimizerFactory,
     Run,
     SchedulerFactory,
@@ -45,6 +48,20 @@ from .data import Batch, Dataset, iterate_batches, make_moons, make_sine_regress
 from .fit import NonFiniteLossError, evaluate, fit
 from .history import History
 from .losses import LOSSES, BatchLoss, get_loss
+from .metrics import (
+    CLASSIFICATION_LOSSES,
+    accuracy,
+    count_correct,
+    has_class_labels,
+    predict_labels,
+)
+from .plots import (
+    DecisionGrid,
+    MissingMatplotlib,
+    decision_grid,
+    plot_decision_boundary,
+    plot_loss_curves,
+)
 from .progress import Verbosity, VerbosityLike, format_epoch_line
 from .protocols import Model, Scheduler
 from .reproduce import diff_results, load_results
@@ -73,6 +90,12 @@ __all__ = [
     "Verbosity",
     "VerbosityLike",
     "format_epoch_line",
+    # classification metrics
+    "CLASSIFICATION_LOSSES",
+    "accuracy",
+    "count_correct",
+    "has_class_labels",
+    "predict_labels",
     # checkpoints
     "CHECKPOINT_FORMAT_VERSION",
     "CheckpointError",
@@ -81,6 +104,7 @@ __all__ = [
     "save_checkpoint",
     # comparisons and artifacts
     "Comparison",
+    "ComparisonSetup",
     "OptimizerFactory",
     "Run",
     "SchedulerFactory",
@@ -99,6 +123,12 @@ __all__ = [
     "format_table",
     "results_document",
     "write_artifacts",
+    # pictures
+    "DecisionGrid",
+    "MissingMatplotlib",
+    "decision_grid",
+    "plot_decision_boundary",
+    "plot_loss_curves",
     "diff_results",
     "load_results",
 ]
