@@ -32,7 +32,6 @@ import importlib.metadata
 import io
 import json
 import platform
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional

@@ -43,8 +43,7 @@ CLASSIFICATION_LOSSES = ("bce_with_logits", "cross_entropy", "hinge")
 def _check_loss(loss: object) -> str:
     if not isinstance(loss, str) or loss not in CLASSIFICATION_LOSSES:
         raise ValueError(
-            f"accuracy is defined for the losses {', '.join(CLASSIFICATION_LOSSES)}; "
-            f"got {loss!r}"
+            f"accuracy is defined for the losses {', '.join(CLASSIFICATION_LOSSES)}; got {loss!r}"
         )
     return loss
 

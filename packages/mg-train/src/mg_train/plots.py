@@ -1,12 +1,12 @@
 """The pictures: loss curves and decision boundaries, rendered to PNG bytes with matplotlib Agg.
 
 matplotlib is the optional ``plot`` extra (``pip install "mg-train[plot]"``); without it the
-renderers raise `MissingMatplotlib` (a `ModuleNotFoundError`) saying what to install, and `write_artifacts` turns that
-into a note. Every picture states its conditions - optimizer, learning rate, batch size,
-epochs, seeds - in its title and legend, because a curve without them can be neither
-reproduced nor compared. Nothing is drawn by hand: a boundary is the model's own prediction
-(`mg_train.metrics.predict_labels`) at every point of a grid, computed by the engine under
-``no_grad``.
+renderers raise `MissingMatplotlib` (a `ModuleNotFoundError`) saying what to install, and
+`write_artifacts` turns that into a note. Every picture states its conditions - optimizer,
+learning rate, batch size, epochs, seeds - in its title and legend, because a curve without
+them can be neither reproduced nor compared. Nothing is drawn by hand: a boundary is the
+model's own prediction (`mg_train.metrics.predict_labels`) at every point of a grid, computed
+by the engine under ``no_grad``.
 """
 
 from __future__ import annotations
@@ -38,6 +38,8 @@ _INSTALL = "matplotlib is not installed: pip install 'mg-train[plot]' to draw pi
 
 class MissingMatplotlib(ModuleNotFoundError):
     """Raised by the renderers when matplotlib (the ``plot`` extra) is not installed."""
+
+
 _GRID_MARGIN = 0.5
 """How far the grid reaches beyond the outermost data point, in data units."""
 
@@ -156,6 +158,8 @@ def plot_decision_boundary(
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     from matplotlib.colors import BoundaryNorm, ListedColormap
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
 
     palette = ["#3b6fb6", "#d9822b", "#3f9e4d", "#b8413c", "#7d5ba6", "#8c6d31"]
     colors = [palette[i % len(palette)] for i in range(len(classes))]
@@ -164,9 +168,7 @@ def plot_decision_boundary(
     norm = BoundaryNorm(edges, cmap.N)
     index = {label: i for i, label in enumerate(classes)}
 
-    figure, axes_row = plt.subplots(
-        1, len(panels), figsize=(4.6 * len(panels), 4.9), squeeze=False
-    )
+    figure, axes_row = plt.subplots(1, len(panels), figsize=(4.6 * len(panels), 4.9), squeeze=False)
     try:
         for axes, (title, _), grid in zip(axes_row[0], panels, grids):
             field = [[float(index[label]) for label in row] for row in grid.labels]
@@ -184,17 +186,31 @@ def plot_decision_boundary(
                     s=22,
                     edgecolors="black",
                     linewidths=0.5,
-                    label=f"{name} ({len(data)})",
                 )
             axes.set_title(title, fontsize="medium")
             axes.set_xlabel("x1")
             axes.set_ylabel("x2")
             axes.set_xlim(grid.xs[0], grid.xs[-1])
             axes.set_ylim(grid.ys[0], grid.ys[-1])
-            axes.legend(fontsize="small", loc="upper right")
-        classes_text = ", ".join(f"{label:g}" for label in classes)
+            handles: list[object] = [
+                Patch(color=colors[i], label=f"class {label:g}") for i, label in enumerate(classes)
+            ]
+            for data, marker, name in ((train, "o", "train"), (val, "^", "val")):
+                if data is not None:
+                    handles.append(
+                        Line2D(
+                            [],
+                            [],
+                            marker=marker,
+                            linestyle="",
+                            markerfacecolor="lightgray",
+                            markeredgecolor="black",
+                            label=f"{name} ({len(data)})",
+                        )
+                    )
+            axes.legend(handles=handles, fontsize="small", loc="upper right")
         figure.suptitle(
-            _wrap(f"Predicted class (shaded; classes {classes_text}) - {conditions}"),
+            _wrap(f"Predicted class (shaded) and true class (points) - {conditions}"),
             fontsize="small",
         )
         figure.tight_layout()
