@@ -173,7 +173,7 @@ def plot_decision_boundary(
         for axes, (title, _), grid in zip(axes_row[0], panels, grids):
             field = [[float(index[label]) for label in row] for row in grid.labels]
             axes.contourf(grid.xs, grid.ys, field, levels=edges, cmap=cmap, norm=norm, alpha=0.35)
-            for data, marker, name in ((train, "o", "train"), (val, "^", "val")):
+            for data, marker in ((train, "o"), (val, "^")):
                 if data is None:
                     continue
                 axes.scatter(
