@@ -128,8 +128,9 @@ def _classes(loss: str, grids: Sequence[DecisionGrid], datasets: Sequence[Datase
     return [float(k) for k in range(int(max(seen)) + 1)]
 
 
-def _wrap(text: str) -> str:
-    return "\n".join(textwrap.wrap(text, width=95))
+def _wrap(text: str, inches: float) -> str:
+    """Lines that fit a figure ``inches`` wide at matplotlib's "small" font (~13 per inch)."""
+    return "\n".join(textwrap.wrap(text, width=max(40, int(13 * inches))))
 
 
 def plot_decision_boundary(
@@ -168,7 +169,8 @@ def plot_decision_boundary(
     norm = BoundaryNorm(edges, cmap.N)
     index = {label: i for i, label in enumerate(classes)}
 
-    figure, axes_row = plt.subplots(1, len(panels), figsize=(4.6 * len(panels), 4.9), squeeze=False)
+    width = max(5.6, 4.6 * len(panels))
+    figure, axes_row = plt.subplots(1, len(panels), figsize=(width, 4.9), squeeze=False)
     try:
         for axes, (title, _), grid in zip(axes_row[0], panels, grids):
             field = [[float(index[label]) for label in row] for row in grid.labels]
@@ -210,7 +212,7 @@ def plot_decision_boundary(
                     )
             axes.legend(handles=handles, fontsize="small", loc="upper right")
         figure.suptitle(
-            _wrap(f"Predicted class (shaded) and true class (points) - {conditions}"),
+            _wrap(f"Predicted class (shaded) and true class (points) - {conditions}", width),
             fontsize="small",
         )
         figure.tight_layout()
@@ -250,7 +252,7 @@ def plot_loss_curves(result: Comparison) -> bytes:
         axes.set_xlabel("epoch")
         axes.set_ylabel("loss")
         axes.set_title(
-            _wrap(f"Loss per epoch (solid: train, dashed: validation) - {conditions}"),
+            _wrap(f"Loss per epoch (solid: train, dashed: validation) - {conditions}", 7.0),
             fontsize="small",
         )
         axes.legend(fontsize="small")
