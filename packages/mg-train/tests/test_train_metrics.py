@@ -240,12 +240,13 @@ def test_history_round_trips_with_accuracy_and_refuses_broken_lists() -> None:
     assert History.from_dict(history.to_dict(include_times=False) | {"epoch_time": [1.5, 1.5]}) == (
         history
     )
-    for change, message in [
+    cases: list[tuple[dict[str, object], str]] = [
         ({"val_accuracy": None}, "val_accuracy must be a list"),
         ({"train_accuracy": [0.25]}, "train_accuracy has 1 entries but train_loss has 2"),
         ({"train_accuracy": [0.25, 1.5]}, r"train_accuracy\[1\] is not an accuracy in \[0, 1\]"),
         ({"val_accuracy": [0.5, None]}, r"val_accuracy\[1\] is None but val_loss\[1\] is 0.6"),
-    ]:
+    ]
+    for change, message in cases:
         with pytest.raises(ValueError, match=message):
             History.from_dict({**data, **change})
     lonely = {k: v for k, v in data.items() if k != "val_accuracy"}
