@@ -224,9 +224,9 @@ def plot_decision_boundary(
 
 
 def plot_loss_curves(result: Comparison) -> bytes:
-    """PNG bytes: train (solid) and validation (dashed) loss per optimizer, log y, whole epochs
-    on the x axis; each legend entry names its optimizer and learning rate, and the title the
-    conditions every run shared."""
+    """PNG bytes: train (solid) and validation (dashed) loss per optimizer, log y (linear when
+    a loss is exactly 0, as a hinge loss can be), whole epochs on the x axis; each legend entry
+    names its optimizer and learning rate, and the title the conditions every run shared."""
     try:
         import matplotlib
     except ImportError:
@@ -247,10 +247,15 @@ def plot_loss_curves(result: Comparison) -> bytes:
             vals = [v for v in run.history.val_loss if v is not None]
             if len(vals) == run.history.epochs:
                 axes.plot(steps, vals, color=color, linestyle="--", label=f"{label} val")
-        axes.set_yscale("log")
+        values = [v for run in result.runs for v in run.history.train_loss]
+        values += [v for run in result.runs for v in run.history.val_loss if v is not None]
+        if all(v > 0.0 for v in values):
+            axes.set_yscale("log")
+            axes.set_ylabel("loss")
+        else:  # a hinge loss can reach exactly 0, which a log axis cannot show
+            axes.set_ylabel("loss (linear scale: some losses are exactly 0)")
         axes.xaxis.set_major_locator(MaxNLocator(integer=True))
         axes.set_xlabel("epoch")
-        axes.set_ylabel("loss")
         axes.set_title(
             _wrap(f"Loss per epoch (solid: train, dashed: validation) - {conditions}", 7.0),
             fontsize="small",
