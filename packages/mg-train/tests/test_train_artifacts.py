@@ -163,7 +163,7 @@ def test_a_failing_plot_writes_nothing_so_the_set_stays_one_run(
     def broken_plot(result: Comparison) -> bytes:
         raise RuntimeError("simulated matplotlib failure")
 
-    monkeypatch.setattr("mg_train.artifacts._plot_png", broken_plot)
+    monkeypatch.setattr("mg_train.artifacts.plot_loss_curves", broken_plot)
     config = config_factory()
     config["epochs"] = 2
     with pytest.raises(RuntimeError, match="simulated"):
@@ -182,7 +182,7 @@ def test_results_json_is_renamed_last_and_reported_first(
         real_replace(src, dst)
 
     monkeypatch.setattr("mg_train._atomic.os.replace", record)
-    monkeypatch.setattr("mg_train.artifacts._plot_png", lambda result: b"\x89PNG fake")
+    monkeypatch.setattr("mg_train.artifacts.plot_loss_curves", lambda result: b"\x89PNG fake")
     report = write_artifacts(_result(config_factory), tmp_path)
     assert renamed == ["table.md", "history.csv", "loss_curves.png", "results.json"]
     assert [p.name for p in report.written] == [

@@ -4,10 +4,12 @@ Where things live: `data.py` (datasets, split, batches), `losses.py` (batch loss
 `fit.py` (the loop), `history.py`, `callbacks.py` (EarlyStopping), `checkpoint.py`,
 `progress.py` (tqdm bar or Keras-style lines), `compare.py` (`compare_optimizers`),
 `config.py` (JSON experiment configs: parsing, with `_config_model.py` and
-`_config_readers.py`), `artifacts.py` (results.json, table.md, history.csv,
-loss_curves.png), `export.py` (final models as safetensors files for PyTorch), `reproduce.py`
-(bit-for-bit result checks), `sweep_run.py` (optimizers x rates x seed replicas on any executor;
-`sweep_summary.py`, `sweep_artifacts.py`, `sweep_progress.py`, `sweep_cli.py`), `cli.py`.
+`_config_readers.py`), `metrics.py` (classification accuracy), `table.py` (the optimizer
+table), `conditions.py` and `plots.py` (the pictures and the conditions they state),
+`artifacts.py` (results.json, table.md, history.csv, loss_curves.png, decision_boundary.png),
+`export.py` (final models as safetensors files for PyTorch), `reproduce.py` (bit-for-bit result
+checks), `sweep_run.py` (optimizers x rates x seed replicas on any executor; `sweep_summary.py`,
+`sweep_artifacts.py`, `sweep_progress.py`, `sweep_cli.py`), `cli.py`.
 """
 
 from .__about__ import __version__ as __version__
@@ -30,6 +32,7 @@ from .checkpoint import (
 )
 from .compare import (
     Comparison,
+    ComparisonSetup,
     OptimizerFactory,
     Run,
     SchedulerFactory,
@@ -49,6 +52,20 @@ from .export import export_safetensors, safetensors_file_names
 from .fit import NonFiniteLossError, evaluate, fit
 from .history import History
 from .losses import LOSSES, BatchLoss, get_loss
+from .metrics import (
+    CLASSIFICATION_LOSSES,
+    accuracy,
+    count_correct,
+    has_class_labels,
+    predict_labels,
+)
+from .plots import (
+    DecisionGrid,
+    MissingMatplotlib,
+    decision_grid,
+    plot_decision_boundary,
+    plot_loss_curves,
+)
 from .progress import Verbosity, VerbosityLike, format_epoch_line
 from .protocols import Model, Scheduler
 from .reproduce import diff_results, load_results
@@ -93,6 +110,12 @@ __all__ = [
     "Verbosity",
     "VerbosityLike",
     "format_epoch_line",
+    # classification metrics
+    "CLASSIFICATION_LOSSES",
+    "accuracy",
+    "count_correct",
+    "has_class_labels",
+    "predict_labels",
     # checkpoints
     "CHECKPOINT_FORMAT_VERSION",
     "CheckpointError",
@@ -101,6 +124,7 @@ __all__ = [
     "save_checkpoint",
     # comparisons and artifacts
     "Comparison",
+    "ComparisonSetup",
     "OptimizerFactory",
     "Run",
     "SchedulerFactory",
@@ -121,6 +145,12 @@ __all__ = [
     "write_artifacts",
     "export_safetensors",
     "safetensors_file_names",
+    # pictures
+    "DecisionGrid",
+    "MissingMatplotlib",
+    "decision_grid",
+    "plot_decision_boundary",
+    "plot_loss_curves",
     "diff_results",
     "load_results",
     # sweeps: optimizers x learning rates x seed replicas

@@ -1,4 +1,5 @@
-"""Artifacts of a comparison: results.json, table.md, history.csv and loss_curves.png.
+"""Artifacts of a comparison: results.json, table.md, history.csv, loss_curves.png and, for a
+classification run on 2-feature data, decision_boundary.png.
 
 ``results.json`` separates what must reproduce from what cannot: everything except its
 ``environment`` and ``timings`` sections is a deterministic function of the config, so two runs
@@ -6,15 +7,22 @@ on any supported Python give byte-identical values there (floats are written wit
 which round-trips exactly). Every file is written atomically (see `_atomic`), so a reader - or
 a crash - never sees half a file.
 
-The four files are one set, and `write_artifacts` keeps it consistent as far as a file system
+A classification run (one whose history records accuracy, `mg_train.metrics`) adds accuracy
+to the history and the table of results.json, four columns to table.md and two to
+history.csv; a run without accuracy writes exactly what it wrote before accuracy existed. When
+its inputs have two features (moons), decision_boundary.png shows each optimizer's final model
+predicting over a grid, the training and validation points on top. Both pictures state the
+conditions they were made under (`mg_train.conditions`).
+
+The files are one set, and `write_artifacts` keeps it consistent as far as a file system
 allows: it renders all of them - the PNG bytes included - before it creates the directory or
 writes the first file, so a failure while rendering (a NaN in a result, a matplotlib error)
 leaves the previous set untouched. Four renames are still four operations, not one: an OS
 failure between two of them (disk full, a crash, a kill) can leave files of two runs side by
 side. ``results.json`` is written last, so once it is new, so are the files written before it
 (each rename is made durable before the next begins). A run that writes no plot
-(``plot=False``, or no matplotlib) leaves a loss_curves.png already in the directory as it was:
-it belongs to an earlier run.
+(``plot=False``, or no matplotlib) leaves PNGs already in the directory as they were: they
+belong to an earlier run.
 """
 
 from __future__ import annotations
@@ -24,13 +32,17 @@ import importlib.metadata
 import io
 import json
 import platform
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
 from ._atomic import PathLike, atomic_write_bytes
-from .compare import Comparison, TableRow
+from .compare import Comparison
+from .conditions import lr_text, shared_conditions
+from .metrics import CLASSIFICATION_LOSSES
+from .plots import MissingMatplotlib, plot_decision_boundary, plot_loss_curves
+from .protocols import Model
+from .table import format_table
 
 __all__ = [
     "ARTIFACT_NAMES",
@@ -47,7 +59,13 @@ RESULTS_FORMAT = "mg-train-results"
 RESULTS_FORMAT_VERSION = 1
 NONDETERMINISTIC_SECTIONS = ("environment", "timings")
 """Top-level keys of results.json that vary from run to run; every other key must not."""
-ARTIFACT_NAMES = ("results.json", "table.md", "history.csv", "loss_curves.png")
+ARTIFACT_NAMES = (
+    "results.json",
+    "table.md",
+    "history.csv",
+    "loss_curves.png",
+    "decision_boundary.png",
+)
 MG_DISTRIBUTIONS = ("mg-autograd", "mg-nn", "mg-optim", "mg-train")
 
 
@@ -103,79 +121,62 @@ def results_document(result: Comparison) -> dict[str, object]:
     }
 
 
-def _cell(value: Optional[float]) -> str:
-    return "-" if value is None else f"{value:.6f}"
-
-
-def format_table(rows: Sequence[TableRow]) -> str:
-    """The Markdown table: the five columns of the card, losses to six decimals."""
-    lines = [
-        "| Optimizer | Final Train Loss | Final Val Loss | Best Val Loss | Best Epoch |",
-        "|---|---|---|---|---|",
-    ]
-    for row in rows:
-        best = "-" if row.best_epoch is None else str(row.best_epoch)
-        lines.append(
-            f"| {row.optimizer} | {_cell(row.final_train_loss)} | {_cell(row.final_val_loss)} "
-            f"| {_cell(row.best_val_loss)} | {best} |"
-        )
-    return "\n".join(lines) + "\n"
-
-
 def _history_csv(result: Comparison) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["optimizer", "epoch", "train_loss", "val_loss", "lr", "epoch_seconds"])
+    accuracy = any(run.history.records_accuracy for run in result.runs)
+    header = ["optimizer", "epoch", "train_loss", "val_loss", "lr", "epoch_seconds"]
+    writer.writerow(header + (["train_accuracy", "val_accuracy"] if accuracy else []))
     for run in result.runs:
         h = run.history
         for i in range(h.epochs):
-            val = h.val_loss[i]
-            writer.writerow(
-                [
-                    run.name,
-                    i + 1,
-                    repr(h.train_loss[i]),
-                    "" if val is None else repr(val),
-                    repr(h.lr[i]),
-                    repr(h.epoch_time[i]),
-                ]
-            )
+            row = [
+                run.name,
+                str(i + 1),
+                repr(h.train_loss[i]),
+                _optional(h.val_loss[i]),
+                repr(h.lr[i]),
+                repr(h.epoch_time[i]),
+            ]
+            if accuracy:
+                recorded = h.records_accuracy
+                row.append(repr(h.train_accuracy[i]) if recorded else "")
+                row.append(_optional(h.val_accuracy[i]) if recorded else "")
+            writer.writerow(row)
     return buffer.getvalue()
 
 
-def _plot_png(result: Comparison) -> Optional[bytes]:
-    """Train (solid) and validation (dashed) loss per optimizer, log y; None without matplotlib."""
-    try:
-        import matplotlib
+def _optional(value: Optional[float]) -> str:
+    return "" if value is None else repr(value)
 
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
+
+def _boundary_png(result: Comparison) -> Optional[bytes]:
+    """decision_boundary.png for a classification comparison on 2-feature data, else None."""
+    setup = result.setup
+    if (
+        setup is None
+        or setup.loss is None
+        or setup.loss not in CLASSIFICATION_LOSSES
+        or setup.train.n_features != 2
+        or (setup.loss != "cross_entropy" and setup.train.n_targets != 1)
+        or not result.runs
+        or not all(run.history.records_accuracy for run in result.runs)
+    ):
         return None
-    figure, axes = plt.subplots(figsize=(7.0, 4.5))
-    try:
-        for index, run in enumerate(result.runs):
-            color = f"C{index % 10}"
-            epochs = list(range(1, run.history.epochs + 1))
-            axes.plot(epochs, run.history.train_loss, color=color, label=f"{run.name} train")
-            vals = [v for v in run.history.val_loss if v is not None]
-            if len(vals) == run.history.epochs:
-                axes.plot(epochs, vals, color=color, linestyle="--", label=f"{run.name} val")
-        axes.set_yscale("log")
-        axes.set_xlabel("epoch")
-        axes.set_ylabel("loss")
-        axes.set_title("Loss per epoch (solid: train, dashed: validation)")
-        axes.legend(fontsize="small")
-        figure.tight_layout()
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png", dpi=100, metadata={"Software": None})
-    finally:
-        plt.close(figure)
-    return buffer.getvalue()
+    panels: list[tuple[str, Model]] = []
+    for run in result.runs:
+        model = setup.model_factory()
+        model.load_state_dict(run.final_state)
+        h = run.history
+        score = h.val_accuracy[-1] if h.val_accuracy[-1] is not None else h.train_accuracy[-1]
+        which = "val" if h.val_accuracy[-1] is not None else "train"
+        panels.append((f"{run.name}, {lr_text(h.lr)}: final {which} acc {score:.4f}", model))
+    conditions = shared_conditions(setup, result.config, setup.epochs)
+    return plot_decision_boundary(panels, setup.loss, setup.train, setup.val, conditions=conditions)
 
 
 def write_artifacts(result: Comparison, out_dir: PathLike, *, plot: bool = True) -> ArtifactReport:
-    """Write the four artifacts into ``out_dir`` (created if needed), each atomically.
+    """Write the artifacts into ``out_dir`` (created if needed), each atomically.
 
     Everything is rendered before anything is written (see the module docstring), so a result
     holding a NaN or infinity (ValueError) or a failing plot changes nothing on disk. Without
@@ -189,14 +190,16 @@ def write_artifacts(result: Comparison, out_dir: PathLike, *, plot: bool = True)
     ]
     notes: list[str] = []
     if plot:
-        png = _plot_png(result)
-        if png is None:
+        try:
+            files.append(("loss_curves.png", plot_loss_curves(result)))
+            boundary = _boundary_png(result)
+            if boundary is not None:
+                files.append(("decision_boundary.png", boundary))
+        except MissingMatplotlib:
             notes.append(
-                "matplotlib is not installed: skipped loss_curves.png "
-                "(pip install 'mg-train[plot]' to get it)"
+                "matplotlib is not installed: skipped loss_curves.png (and "
+                "decision_boundary.png) (pip install 'mg-train[plot]' to get them)"
             )
-        else:
-            files.append(("loss_curves.png", png))
     files.append(("results.json", results_text.encode("utf-8")))
 
     directory = Path(out_dir)

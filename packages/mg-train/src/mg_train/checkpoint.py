@@ -326,13 +326,15 @@ def load_checkpoint(
     rng: random.Random,
     max_epoch: Optional[int] = None,
     run: Optional[Mapping[str, object]] = None,
+    records_accuracy: Optional[bool] = None,
 ) -> LoadedCheckpoint:
     """Restore model, optimizer, scheduler and ``rng`` from ``path``: all of them or none.
 
     Returns the finished epoch count and the history. On any problem - including more finished
-    epochs than ``max_epoch``, the length of the run resuming it, or run settings (``run``,
-    one value per name in `RUN_KEYS`) that differ from the saved ones - raises
-    `CheckpointError` and leaves the four objects exactly as they were.
+    epochs than ``max_epoch``, the length of the run resuming it, run settings (``run``,
+    one value per name in `RUN_KEYS`) that differ from the saved ones, or (when
+    ``records_accuracy`` is given) a history with accuracy where the run records none or the
+    reverse - raises `CheckpointError` and leaves the four objects exactly as they were.
     """
     data = _read(path)
     _check_keys(data)
@@ -362,6 +364,14 @@ def load_checkpoint(
     if history.epochs != epoch:
         raise CheckpointError(
             f"checkpoint 'history' has {history.epochs} epochs but 'epoch' is {epoch}"
+        )
+    if records_accuracy is not None and epoch > 0 and history.records_accuracy != records_accuracy:
+        raise CheckpointError(
+            "checkpoint 'history' records accuracy but this run records none"
+            if history.records_accuracy
+            else "checkpoint 'history' records no accuracy (it was written by an mg-train that "
+            "did not measure it, or by a run whose targets are not class labels) but this "
+            "run records accuracy every epoch; start the run again"
         )
 
     saved_model = model.state_dict()

@@ -7,7 +7,7 @@
 
 ``compare`` checks the whole config before it creates anything: a bad config exits with
 status 2 and one line on stderr naming the key, and leaves no output directory behind. The
-output directory is created only once training has finished, and only the four named files
+output directory is created only once training has finished, and only the artifact files
 are written into it. ``--checkpoint-dir`` is the one other place it writes, and only when
 given: every optimizer's run is checkpointed there after every epoch, so the same command run
 again after a crash or a kill resumes where it stopped and writes the results.json an unbroken
@@ -63,7 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
         description=(
             "Run the comparison described by a JSON config (same data, split, initial weights, "
             "batch order and learning rate; only the optimizer changes) and write results.json, "
-            "table.md, history.csv and loss_curves.png (if matplotlib is installed) into --out. "
+            "table.md, history.csv and loss_curves.png (if matplotlib is installed; for a "
+            "classification run on 2-feature data also decision_boundary.png) into --out. "
             f"Optimizer types: {', '.join(OPTIMIZER_TYPES)}."
         ),
     )
@@ -79,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
         required=True,
         type=Path,
         metavar="DIR",
-        help="output directory, created after training succeeds; only the four files are written",
+        help="output directory, created after training succeeds; only the artifacts are written",
     )
     compare.add_argument(
         "--checkpoint-dir",
@@ -113,7 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument(
         "--no-plot",
         action="store_true",
-        help="do not write loss_curves.png",
+        help="do not write the pictures (loss_curves.png, decision_boundary.png)",
     )
 
     add_sweep_parser(commands)
@@ -151,7 +152,7 @@ def _checkpoint_dir_problem(
     if directory.resolve() == out.resolve():
         return (
             f"--checkpoint-dir {directory} is the --out directory; it must be another one "
-            "(--out holds only the four result files)"
+            "(--out holds only the result files)"
         )
     try:
         checkpoint_file_names([opt.name for opt in optimizers])

@@ -33,16 +33,19 @@ from mg_optim import Optimizer
 
 from ._atomic import PathLike, atomic_write_text
 from .checkpoint import CheckpointError
+from .conditions import ComparisonSetup
 from .data import Dataset
 from .fit import _loss_name, fit
 from .history import History
 from .losses import BatchLoss
 from .progress import VerbosityLike
 from .protocols import Model, Scheduler
+from .table import TableRow
 
 __all__ = [
     "MANIFEST_NAME",
     "Comparison",
+    "ComparisonSetup",
     "OptimizerFactory",
     "Run",
     "SchedulerFactory",
@@ -59,30 +62,6 @@ SchedulerFactory = Callable[[Optimizer], Scheduler]
 
 
 @dataclass(frozen=True)
-class TableRow:
-    """One row of the optimizer table (the card's five columns) plus the run's wall time."""
-
-    optimizer: str
-    final_train_loss: float
-    final_val_loss: Optional[float]
-    best_val_loss: Optional[float]
-    best_epoch: Optional[int]
-    wall_time: float
-
-    def to_dict(self, *, include_time: bool = True) -> dict[str, object]:
-        out: dict[str, object] = {
-            "optimizer": self.optimizer,
-            "final_train_loss": self.final_train_loss,
-            "final_val_loss": self.final_val_loss,
-            "best_val_loss": self.best_val_loss,
-            "best_epoch": self.best_epoch,
-        }
-        if include_time:
-            out["wall_time"] = self.wall_time
-        return out
-
-
-@dataclass(frozen=True)
 class Run:
     """One optimizer's training run."""
 
@@ -92,24 +71,22 @@ class Run:
     final_state: dict[str, float]
 
     def row(self) -> TableRow:
-        history = self.history
-        return TableRow(
-            optimizer=self.name,
-            final_train_loss=history.train_loss[-1],
-            final_val_loss=history.val_loss[-1],
-            best_val_loss=history.best_val_loss,
-            best_epoch=history.best_epoch,
-            wall_time=self.wall_time,
-        )
+        return TableRow.from_history(self.name, self.history, self.wall_time)
 
 
 @dataclass(frozen=True)
 class Comparison:
-    """Every run of a comparison, the shared initial weights and a JSON-safe description."""
+    """Every run of a comparison, the shared initial weights and a JSON-safe description.
+
+    ``setup`` (filled by `compare_optimizers`) is what the pictures need besides the results:
+    the run settings they state, and the data and model factory a decision boundary is drawn
+    from.
+    """
 
     runs: tuple[Run, ...]
     initial_state: dict[str, float]
     config: Mapping[str, object] = field(default_factory=dict)
+    setup: Optional[ComparisonSetup] = None
 
     def rows(self) -> list[TableRow]:
         return [run.row() for run in self.runs]
@@ -413,4 +390,13 @@ def compare_optimizers(
             desc=run.name,
         )
         runs.append(Run(run.name, history, time.perf_counter() - began, run.model.state_dict()))
-    return Comparison(tuple(runs), initial, described)
+    setup = ComparisonSetup(
+        loss=_loss_name(loss),
+        epochs=epochs,
+        batch_size=batch_size,
+        seed=seed,
+        train=train,
+        val=val,
+        model_factory=model_factory,
+    )
+    return Comparison(tuple(runs), initial, described, setup)

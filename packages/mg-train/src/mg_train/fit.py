@@ -7,6 +7,8 @@ One epoch, in order:
    zero the gradients, forward every sample, batch loss, refuse a non-finite loss, backward,
    clip the gradients (optional), ``optimizer.step()``;
 3. validation loss of the whole validation set under ``no_grad`` (no graph is built);
+   for a classification loss, the accuracy of the same outputs (`mg_train.metrics`), and the
+   training accuracy counted on each batch's outputs in step 2, before its update;
 4. record the epoch in the `History`; step the scheduler (``ReduceLROnPlateau`` with the
    monitored loss); ask the callbacks whether to stop;
 5. write the checkpoint (optional), then report progress.
@@ -37,6 +39,7 @@ from .checkpoint import load_checkpoint, save_checkpoint
 from .data import Dataset, iterate_batches
 from .history import History
 from .losses import LOSSES, BatchLoss, get_loss
+from .metrics import CLASSIFICATION_LOSSES, count_correct, has_class_labels
 from .progress import ProgressReporter, VerbosityLike
 from .protocols import Model, Scheduler, forward_all
 
@@ -111,14 +114,43 @@ def _optional_positive(value: object, name: str) -> Optional[float]:
     return float(value)
 
 
+def _accuracy_loss(
+    loss: Union[BatchLoss, str], train: Dataset, val: Optional[Dataset]
+) -> Optional[str]:
+    """The loss name to measure accuracy by, or None when the run records no accuracy: the
+    loss is no classification loss, or some target is not a class label (a soft target)."""
+    name = _loss_name(loss)
+    if name is None or name not in CLASSIFICATION_LOSSES:
+        return None
+    for data in (train, val):
+        if data is not None and not has_class_labels(name, data.targets):
+            return None
+    return name
+
+
+def _scores(outputs: Sequence[Sequence[Value]]) -> list[list[float]]:
+    return [[value.data for value in row] for row in outputs]
+
+
+def _evaluate(
+    model: Model, loss_fn: BatchLoss, data: Dataset, accuracy_loss: Optional[str]
+) -> tuple[float, Optional[float]]:
+    """(loss, accuracy or None) of one forward pass over ``data`` under ``no_grad``."""
+    with no_grad():
+        outputs = forward_all(model, data.inputs)
+        value = loss_fn(outputs, data.targets).data
+    if accuracy_loss is None or not math.isfinite(value):
+        return value, None
+    correct, total = count_correct(accuracy_loss, _scores(outputs), data.targets)
+    return value, correct / total
+
+
 def evaluate(model: Model, loss: Union[BatchLoss, str], data: Dataset) -> float:
     """The loss of ``model`` on the whole of ``data``, computed under ``no_grad``."""
     loss_fn = _resolve_loss(loss)
     if len(data) == 0:
         raise ValueError("cannot evaluate on an empty dataset")
-    with no_grad():
-        outputs = forward_all(model, data.inputs)
-        return loss_fn(outputs, data.targets).data
+    return _evaluate(model, loss_fn, data, None)[0]
 
 
 def _train_epoch(
@@ -131,10 +163,14 @@ def _train_epoch(
     epoch: int,
     clip_norm: Optional[float],
     clip_value: Optional[float],
-) -> float:
-    """One pass over ``data``; returns the sample-weighted mean of the batch losses."""
+    accuracy_loss: Optional[str],
+) -> tuple[float, Optional[float]]:
+    """One pass over ``data``: the sample-weighted mean of the batch losses, and the fraction
+    of correct predictions on the batches' outputs (None when ``accuracy_loss`` is None)."""
     params = model.parameters()
     total = 0.0
+    correct = 0
+    counted = 0
     for batch_index, (inputs, targets) in enumerate(iterate_batches(data, batch_size, rng), 1):
         optimizer.zero_grad()
         try:
@@ -147,13 +183,17 @@ def _train_epoch(
             raise NonFiniteLossError(epoch, batch_index, math.nan, cause=str(error)) from error
         if not math.isfinite(value):
             raise NonFiniteLossError(epoch, batch_index, value)
+        if accuracy_loss is not None:
+            hits, count = count_correct(accuracy_loss, _scores(outputs), targets)
+            correct += hits
+            counted += count
         if clip_value is not None:
             clip_grad_value(params, clip_value)
         if clip_norm is not None:
             clip_grad_norm(params, clip_norm)
         optimizer.step()
         total += value * len(inputs)
-    return total / len(data)
+    return total / len(data), (None if accuracy_loss is None else correct / counted)
 
 
 def fit(
@@ -188,6 +228,10 @@ def fit(
     names the setting that differs. ``scheduler`` must drive ``optimizer`` (ValueError
     otherwise). A non-finite training or validation loss raises
     `NonFiniteLossError` before anything of that epoch is recorded or written.
+
+    With a classification loss (`mg_train.metrics.CLASSIFICATION_LOSSES`, by name or as the
+    function) and targets that are all class labels, the history also records train and
+    validation accuracy, and the progress shows them.
     """
     loss_fn = _resolve_loss(loss)
     epochs = _positive_int(epochs, "epochs")
@@ -218,6 +262,8 @@ def fit(
         "loss": _loss_name(loss),
     }
 
+    accuracy_loss = _accuracy_loss(loss, train, val)
+
     rng = random.Random(seed)
     history = History()
     if resume_from is not None:
@@ -229,6 +275,7 @@ def fit(
             rng=rng,
             max_epoch=epochs,
             run=run_settings,
+            records_accuracy=accuracy_loss is not None,
         )
         history = loaded.history
     start = history.epochs
@@ -240,7 +287,7 @@ def fit(
                 break
             began = time.perf_counter()
             lr = float(optimizer.param_groups[0]["lr"])
-            train_loss = _train_epoch(
+            train_loss, train_accuracy = _train_epoch(
                 model,
                 loss_fn,
                 optimizer,
@@ -250,11 +297,13 @@ def fit(
                 epoch,
                 norm_limit,
                 value_limit,
+                accuracy_loss,
             )
             val_loss: Optional[float] = None
+            val_accuracy: Optional[float] = None
             if val is not None:
                 try:
-                    val_loss = evaluate(model, loss_fn, val)
+                    val_loss, val_accuracy = _evaluate(model, loss_fn, val, accuracy_loss)
                 except FloatingPointError as error:  # raised by detect_anomaly
                     raise NonFiniteLossError(
                         epoch, None, math.nan, "validation", cause=str(error)
@@ -262,7 +311,14 @@ def fit(
                 if not math.isfinite(val_loss):
                     raise NonFiniteLossError(epoch, None, val_loss, "validation")
             seconds = time.perf_counter() - began
-            history.append(train_loss, val_loss, lr, seconds)
+            history.append(
+                train_loss,
+                val_loss,
+                lr,
+                seconds,
+                train_accuracy=train_accuracy,
+                val_accuracy=val_accuracy,
+            )
             monitored = train_loss if val_loss is None else val_loss
             if isinstance(scheduler, ReduceLROnPlateau):
                 scheduler.step(monitored)
@@ -286,7 +342,15 @@ def fit(
                     history=history,
                     run=run_settings,
                 )
-            reporter.epoch_end(epoch, train_loss, val_loss, lr, seconds)
+            reporter.epoch_end(
+                epoch,
+                train_loss,
+                val_loss,
+                lr,
+                seconds,
+                accuracy=train_accuracy,
+                val_accuracy=val_accuracy,
+            )
     finally:
         reporter.close()
     return history

@@ -3,6 +3,13 @@
 Epochs are numbered from 1, as in the progress lines and the results table. The best epoch is
 the one with the lowest validation loss (the lowest train loss when there is no validation set);
 on a tie the earliest wins, because a later epoch that is merely as good bought nothing.
+
+Classification runs (`mg_train.metrics`) also record ``train_accuracy`` and ``val_accuracy``
+per epoch; a run without accuracy (``mse``, a custom loss) leaves both lists empty and its
+`History.to_dict` has no accuracy keys at all, so its saved results are what they always were.
+The best validation accuracy is the *highest* one over the epochs (the earliest on a tie) -
+what Keras's ``ModelCheckpoint(monitor="val_accuracy", mode="max")`` would keep; the accuracy
+at the lowest-loss epoch is ``val_accuracy[best_epoch - 1]``.
 """
 
 from __future__ import annotations
@@ -23,6 +30,11 @@ class History:
     when its batch was used (Keras's ``loss``); ``val_loss`` is measured after the epoch's last
     update, under ``no_grad``; ``lr`` is the learning rate the epoch trained with (that of the
     first parameter group). ``epoch_time`` is wall time and is the only non-deterministic field.
+
+    ``train_accuracy`` is, like ``train_loss``, measured on each batch's outputs when the batch
+    was used (Keras's ``accuracy``); ``val_accuracy`` on the same outputs as ``val_loss``. Both
+    are empty for a run that records no accuracy, else one entry per epoch (``val_accuracy``
+    None without a validation set).
     """
 
     train_loss: list[float] = field(default_factory=list)
@@ -30,15 +42,49 @@ class History:
     lr: list[float] = field(default_factory=list)
     epoch_time: list[float] = field(default_factory=list)
     stopped_early: bool = False
+    train_accuracy: list[float] = field(default_factory=list)
+    val_accuracy: list[Optional[float]] = field(default_factory=list)
 
     @property
     def epochs(self) -> int:
         """How many epochs have finished."""
         return len(self.train_loss)
 
+    @property
+    def records_accuracy(self) -> bool:
+        """Whether this history has accuracy entries (False before the first epoch)."""
+        return bool(self.train_accuracy)
+
     def append(
-        self, train_loss: float, val_loss: Optional[float], lr: float, epoch_time: float
+        self,
+        train_loss: float,
+        val_loss: Optional[float],
+        lr: float,
+        epoch_time: float,
+        *,
+        train_accuracy: Optional[float] = None,
+        val_accuracy: Optional[float] = None,
     ) -> None:
+        """Record one epoch; accuracy must be given for every epoch or for none (ValueError)."""
+        if train_accuracy is None:
+            if self.records_accuracy or val_accuracy is not None:
+                raise ValueError(
+                    "this history records accuracy: append needs train_accuracy (and "
+                    "val_accuracy when there is a validation loss)"
+                )
+        else:
+            if len(self.train_accuracy) != self.epochs:
+                raise ValueError(
+                    f"this history has {self.epochs} epochs without accuracy; it cannot start "
+                    "recording accuracy now"
+                )
+            if (val_accuracy is None) != (val_loss is None):
+                raise ValueError(
+                    f"val_accuracy ({val_accuracy!r}) and val_loss ({val_loss!r}) must both be "
+                    "given or both be None"
+                )
+            self.train_accuracy.append(train_accuracy)
+            self.val_accuracy.append(val_accuracy)
         self.train_loss.append(train_loss)
         self.val_loss.append(val_loss)
         self.lr.append(lr)
@@ -69,8 +115,27 @@ class History:
             return None
         return self.val_loss[best - 1]
 
+    @property
+    def best_val_accuracy_epoch(self) -> Optional[int]:
+        """1-based epoch of the highest validation accuracy, the earliest on a tie (else None)."""
+        best: Optional[int] = None
+        best_value = -math.inf
+        for i, value in enumerate(self.val_accuracy):
+            if value is not None and value > best_value:
+                best, best_value = i, value
+        return None if best is None else best + 1
+
+    @property
+    def best_val_accuracy(self) -> Optional[float]:
+        """The highest validation accuracy over the epochs (None without one)."""
+        best = self.best_val_accuracy_epoch
+        return None if best is None else self.val_accuracy[best - 1]
+
     def to_dict(self, *, include_times: bool = True) -> dict[str, object]:
-        """JSON-safe dict; ``include_times=False`` drops the one non-deterministic field."""
+        """JSON-safe dict; ``include_times=False`` drops the one non-deterministic field.
+
+        The accuracy keys are present only when the history records accuracy.
+        """
         out: dict[str, object] = {
             "train_loss": list(self.train_loss),
             "val_loss": list(self.val_loss),
@@ -79,6 +144,11 @@ class History:
             "best_epoch": self.best_epoch,
             "best_val_loss": self.best_val_loss,
         }
+        if self.records_accuracy:
+            out["train_accuracy"] = list(self.train_accuracy)
+            out["val_accuracy"] = list(self.val_accuracy)
+            out["best_val_accuracy"] = self.best_val_accuracy
+            out["best_val_accuracy_epoch"] = self.best_val_accuracy_epoch
         if include_times:
             out["epoch_time"] = list(self.epoch_time)
         return out
@@ -89,11 +159,16 @@ class History:
         if not isinstance(data, Mapping):
             raise ValueError(f"history must be an object, got {type(data).__name__}")
         allowed = ("train_loss", "val_loss", "lr", "epoch_time", "stopped_early")
-        derived = ("best_epoch", "best_val_loss")
+        optional = ("train_accuracy", "val_accuracy")
+        derived = ("best_epoch", "best_val_loss", "best_val_accuracy", "best_val_accuracy_epoch")
         missing = [key for key in allowed if key not in data]
         if missing:
             raise ValueError(f"history is missing key(s): {', '.join(missing)}")
-        extra = [str(key) for key in data if key not in allowed and key not in derived]
+        extra = [
+            str(key)
+            for key in data
+            if key not in allowed and key not in optional and key not in derived
+        ]
         if extra:
             raise ValueError(f"history has unexpected key(s): {', '.join(extra)}")
         train = _float_list(data, "train_loss", allow_none=False)
@@ -108,13 +183,44 @@ class History:
         stopped = data.get("stopped_early")
         if not isinstance(stopped, bool):
             raise ValueError(f"history.stopped_early must be a bool, got {stopped!r}")
+        train_acc, val_acc = _accuracy_lists(data, len(train), val)
         history = cls()
+        history.train_accuracy = [v for v in train_acc if v is not None]
+        history.val_accuracy = val_acc
         history.train_loss = [v for v in train if v is not None]
         history.val_loss = val
         history.lr = [v for v in lr if v is not None]
         history.epoch_time = [v for v in times if v is not None]
         history.stopped_early = stopped
         return history
+
+
+def _accuracy_lists(
+    data: Mapping[str, object], epochs: int, val_loss: list[Optional[float]]
+) -> tuple[list[Optional[float]], list[Optional[float]]]:
+    """The two accuracy lists of a history dict: both absent (empty) or both complete."""
+    present = [key for key in ("train_accuracy", "val_accuracy") if key in data]
+    if not present:
+        return [], []
+    if len(present) == 1:
+        raise ValueError(
+            f"history has {present[0]} but not the other accuracy list; both or neither"
+        )
+    train = _float_list(data, "train_accuracy", allow_none=False)
+    val = _float_list(data, "val_accuracy", allow_none=True)
+    for key, values in (("train_accuracy", train), ("val_accuracy", val)):
+        if len(values) != epochs:
+            raise ValueError(f"history.{key} has {len(values)} entries but train_loss has {epochs}")
+        for i, value in enumerate(values):
+            if value is not None and not 0.0 <= value <= 1.0:
+                raise ValueError(f"history.{key}[{i}] is not an accuracy in [0, 1]: {value!r}")
+    for i, (accuracy, loss) in enumerate(zip(val, val_loss)):
+        if (accuracy is None) != (loss is None):
+            raise ValueError(
+                f"history.val_accuracy[{i}] is {accuracy!r} but val_loss[{i}] is {loss!r}; "
+                "both must be given or both be null"
+            )
+    return train, val
 
 
 def _float_list(data: Mapping[str, object], key: str, *, allow_none: bool) -> list[Optional[float]]:

@@ -5,6 +5,10 @@ lines otherwise, so logs and CI output get one readable line per epoch instead o
 returns:
 
     epoch 3/60 - loss: 0.012345 - val_loss: 0.023456 - lr: 0.01 - 0.4s
+
+A classification run (`mg_train.metrics`) adds Keras's accuracy fields, four decimals:
+
+    epoch 3/60 - loss: 0.312345 - accuracy: 0.8750 - val_loss: 0.323456 - val_accuracy: 0.8500 - ...
 """
 
 from __future__ import annotations
@@ -63,12 +67,25 @@ def resolve_verbosity(verbose: VerbosityLike, stream: TextIO) -> Verbosity:
 
 
 def format_epoch_line(
-    epoch: int, epochs: int, loss: float, val_loss: Optional[float], lr: float, seconds: float
+    epoch: int,
+    epochs: int,
+    loss: float,
+    val_loss: Optional[float],
+    lr: float,
+    seconds: float,
+    *,
+    accuracy: Optional[float] = None,
+    val_accuracy: Optional[float] = None,
 ) -> str:
-    """``epoch 3/60 - loss: 0.012345 - val_loss: 0.023456 - lr: 0.01 - 0.4s``."""
+    """``epoch 3/60 - loss: 0.012345 - val_loss: 0.023456 - lr: 0.01 - 0.4s``; the accuracies,
+    when given, follow their losses (``accuracy: 0.8750``, ``val_accuracy: 0.8500``)."""
     parts = [f"epoch {epoch}/{epochs}", f"loss: {loss:.6f}"]
+    if accuracy is not None:
+        parts.append(f"accuracy: {accuracy:.4f}")
     if val_loss is not None:
         parts.append(f"val_loss: {val_loss:.6f}")
+    if val_accuracy is not None:
+        parts.append(f"val_accuracy: {val_accuracy:.4f}")
     parts.append(f"lr: {lr:.6g}")
     parts.append(f"{seconds:.1f}s")
     return " - ".join(parts)
@@ -95,17 +112,38 @@ class ProgressReporter:
             self._bar = _make_bar(epochs, initial, self.stream, desc or None)
 
     def epoch_end(
-        self, epoch: int, loss: float, val_loss: Optional[float], lr: float, seconds: float
+        self,
+        epoch: int,
+        loss: float,
+        val_loss: Optional[float],
+        lr: float,
+        seconds: float,
+        *,
+        accuracy: Optional[float] = None,
+        val_accuracy: Optional[float] = None,
     ) -> None:
         if self._bar is not None:
             postfix = {"loss": f"{loss:.6f}"}
+            if accuracy is not None:
+                postfix["accuracy"] = f"{accuracy:.4f}"
             if val_loss is not None:
                 postfix["val_loss"] = f"{val_loss:.6f}"
+            if val_accuracy is not None:
+                postfix["val_accuracy"] = f"{val_accuracy:.4f}"
             postfix["lr"] = f"{lr:.6g}"
             self._bar.set_postfix(postfix, refresh=False)
             self._bar.update(1)
         elif self.mode is Verbosity.LINES:
-            line = format_epoch_line(epoch, self.epochs, loss, val_loss, lr, seconds)
+            line = format_epoch_line(
+                epoch,
+                self.epochs,
+                loss,
+                val_loss,
+                lr,
+                seconds,
+                accuracy=accuracy,
+                val_accuracy=val_accuracy,
+            )
             prefix = f"[{self.desc}] " if self.desc else ""
             self.stream.write(prefix + line + "\n")
             self.stream.flush()
