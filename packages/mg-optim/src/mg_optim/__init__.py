@@ -5,16 +5,18 @@
 >>> opt = Adam(MLP(2, [4, 1]).parameters(), lr=1e-2)
 
 Where things live: `optimizer.py` (`Optimizer`, `ParamGroup`, state dicts), `sgd.py`,
-`momentum.py`, `adam.py`, `adamw.py` (one update rule each, its equation in the docstring and
-the same names in the code), `schedulers/`, `clipping.py`.
+`momentum.py`, `adagrad.py`, `rmsprop.py`, `adam.py`, `adamw.py` (one update rule each, its
+equation in the docstring and the same names in the code), `schedulers/`, `clipping.py`.
 """
 
 from .__about__ import __version__ as __version__
+from .adagrad import Adagrad
 from .adam import Adam
 from .adamw import AdamW
 from .clipping import clip_grad_norm, clip_grad_value, grad_norm
 from .momentum import Momentum
 from .optimizer import JSON, Optimizer, ParamGroup, ParamsLike, StateDict
+from .rmsprop import RMSprop
 from .schedulers import (
     CosineAnnealingLR,
     ExponentialLR,
@@ -39,6 +41,8 @@ __all__ = [
     "Momentum",
     "Adam",
     "AdamW",
+    "Adagrad",
+    "RMSprop",
     "LRScheduler",
     "StepLR",
     "MultiStepLR",

@@ -2,7 +2,7 @@
 
 Run with the torch environment (torch 2.13, float64), from anywhere:
 
-    /work/torchenv/bin/python packages/mg-optim/tests/reference/generate.py
+    /work/venv-torch/bin/python packages/mg-optim/tests/reference/generate.py
 
 It writes optimizers.json, schedulers.json and clipping.json next to this file.
 
@@ -89,6 +89,30 @@ OPTIMIZER_CASES: list[dict[str, Any]] = [
     },
     {"name": "Momentum", "kwargs": {"lr": 0.02, "momentum": 0.9}, "step_lr": [10, 0.7]},
     {"name": "Adam", "kwargs": {"lr": 0.05}, "step_lr": [10, 0.7]},
+    {"name": "RMSprop", "kwargs": {"lr": 0.01}},
+    {"name": "RMSprop", "kwargs": {"lr": 0.005, "alpha": 0.9, "eps": 1e-4, "weight_decay": 0.1}},
+    {"name": "RMSprop", "kwargs": {"lr": 0.002, "momentum": 0.8}},
+    {"name": "RMSprop", "kwargs": {"lr": 0.003, "alpha": 0.95, "centered": True}},
+    {
+        "name": "RMSprop",
+        "kwargs": {"lr": 0.002, "momentum": 0.5, "centered": True, "weight_decay": 0.05},
+    },
+    {"name": "RMSprop", "kwargs": {"lr": 0.01, "alpha": 0.0}},
+    {"name": "Adagrad", "kwargs": {"lr": 0.05}},
+    {"name": "Adagrad", "kwargs": {"lr": 0.1, "lr_decay": 0.05, "weight_decay": 0.1}},
+    {"name": "Adagrad", "kwargs": {"lr": 0.2, "initial_accumulator_value": 0.5, "eps": 1e-3}},
+    {
+        "name": "RMSprop",
+        "kwargs": {"lr": 0.01},
+        "groups": [{"size": 1, "lr": 0.003, "centered": True}, {"size": 2, "momentum": 0.9}],
+    },
+    {
+        "name": "Adagrad",
+        "kwargs": {"lr": 0.05},
+        "groups": [{"size": 2, "lr_decay": 0.1}, {"size": 1, "lr": 0.2}],
+    },
+    {"name": "RMSprop", "kwargs": {"lr": 0.01, "momentum": 0.5}, "step_lr": [10, 0.7]},
+    {"name": "Adagrad", "kwargs": {"lr": 0.1, "lr_decay": 0.01}, "step_lr": [10, 0.7]},
 ]
 
 
@@ -113,6 +137,10 @@ def torch_optimizer(case: dict[str, Any], params: list[torch.Tensor]) -> torch.o
         return torch.optim.SGD(groups, foreach=False, **kwargs)
     if name == "Adam":
         return torch.optim.Adam(groups, foreach=False, **kwargs)
+    if name == "RMSprop":
+        return torch.optim.RMSprop(groups, foreach=False, **kwargs)
+    if name == "Adagrad":
+        return torch.optim.Adagrad(groups, foreach=False, **kwargs)
     return torch.optim.AdamW(groups, foreach=False, **kwargs)
 
 
