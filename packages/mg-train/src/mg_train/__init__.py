@@ -4,7 +4,8 @@ Where things live: `data.py` (datasets, split, batches), `losses.py` (batch loss
 `fit.py` (the loop), `history.py`, `callbacks.py` (EarlyStopping), `checkpoint.py`,
 `progress.py` (tqdm bar or Keras-style lines), `compare.py` (`compare_optimizers`),
 `config.py` (JSON experiment configs), `artifacts.py` (results.json, table.md, history.csv,
-loss_curves.png), `reproduce.py` (bit-for-bit result checks), `cli.py`.
+loss_curves.png), `reproduce.py` (bit-for-bit result checks), `cli.py`, `path_plots.py`
+(optimizer paths drawn on their surfaces).
 """
 
 from .__about__ import __version__ as __version__
@@ -45,6 +46,7 @@ from .data import Batch, Dataset, iterate_batches, make_moons, make_sine_regress
 from .fit import NonFiniteLossError, evaluate, fit
 from .history import History
 from .losses import LOSSES, BatchLoss, get_loss
+from .path_plots import PathPanel, plot_paths, write_path_plot
 from .progress import Verbosity, VerbosityLike, format_epoch_line
 from .protocols import Model, Scheduler
 from .reproduce import diff_results, load_results
@@ -101,4 +103,8 @@ __all__ = [
     "write_artifacts",
     "diff_results",
     "load_results",
+    # pictures of optimizer paths
+    "PathPanel",
+    "plot_paths",
+    "write_path_plot",
 ]
