@@ -5,7 +5,7 @@ gradient, both moments, both bias corrections, the step size and the denominator
 optimizers do not expose those (their `step()` stays a tight loop); `explain_step` rebuilds
 them instead, from what the step leaves behind:
 
-- before the step it records each parameter's value, gradient and state;
+- before the step it records each parameter's value and gradient;
 - it calls ``optimizer.step()`` (so the step taken is exactly the ordinary one);
 - from the state afterwards (the buffers and the step count ``t``), the gradient and the group's
   options it recomputes the intermediate quantities with the same float operations, in the same

@@ -41,7 +41,8 @@ class OptimizerPath:
     has ``steps + 1`` points. If a coordinate, the function or a gradient stops being a finite
     number (too large a learning rate), the path ends at the last finite point and
     ``diverged`` is True. ``anatomy[k]`` explains step ``k + 1`` (see `explain_step`), for the
-    first ``anatomy_steps`` steps.
+    first ``anatomy_steps`` steps. ``options`` are the first param group's options and flags
+    after the last step (what `conditions` prints).
     """
 
     optimizer: str
