@@ -11,17 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from mg_autograd import Value
 from mg_nn import MLP, Parameter
-from mg_optim import (
-    SGD,
-    Adagrad,
-    Adam,
-    AdamW,
-    Momentum,
-    Optimizer,
-    ParamGroup,
-    RMSprop,
-    StateDict,
-)
+from mg_optim import SGD, Adam, AdamW, Momentum, Optimizer, ParamGroup, StateDict
 
 FAST = settings(derandomize=True, deadline=None, max_examples=60)
 finite = st.floats(min_value=-10.0, max_value=10.0, allow_nan=False, allow_infinity=False)
@@ -126,61 +116,6 @@ def test_adamw_decays_parameters_not_gradients() -> None:
     Adam([q], lr=0.1, weight_decay=0.5).step()
     assert p.data == 2.0 * (1.0 - 0.1 * 0.5)
     assert q.data == pytest.approx(2.0 - 0.1, rel=1e-6)  # L2 goes through the adaptive step
-
-
-def test_rmsprop_first_steps_are_its_equations() -> None:
-    """Step 1 from v = 0: v = (1 - alpha) g^2, so the step is lr * g / (sqrt(1 - alpha) |g|)."""
-    p = Parameter(1.0)
-    opt = RMSprop([p], lr=0.01, alpha=0.99)
-    p.grad = 2.0
-    opt.step()
-    v = 0.0 * 0.99 + (1.0 - 0.99) * 2.0 * 2.0
-    assert opt.state[p] == {"step": 1.0, "square_avg": v}
-    assert p.data == 1.0 + (-0.01) * 2.0 / (math.sqrt(v) + 1e-8)
-    assert p.data == pytest.approx(1.0 - 0.1, rel=1e-6)  # 10x lr: no bias correction
-    p.grad = -1.0
-    before = p.data
-    opt.step()
-    v2 = v * 0.99 + (1.0 - 0.99) * 1.0
-    assert opt.state[p]["square_avg"] == v2
-    assert p.data == before + (-0.01) * -1.0 / (math.sqrt(v2) + 1e-8)
-
-
-def test_rmsprop_centered_momentum_step_is_its_equations() -> None:
-    p = Parameter(0.5)
-    opt = RMSprop([p], lr=0.1, alpha=0.9, eps=1e-6, momentum=0.5, centered=True)
-    p.grad = 3.0
-    opt.step()
-    v = 0.0 * 0.9 + (1.0 - 0.9) * 3.0 * 3.0
-    g_avg = 0.0 + (1.0 - 0.9) * (3.0 - 0.0)
-    avg = math.sqrt(v + (-g_avg) * g_avg) + 1e-6
-    b = 0.0 * 0.5 + 3.0 / avg
-    assert opt.state[p] == {"step": 1.0, "square_avg": v, "grad_avg": g_avg, "momentum_buffer": b}
-    assert p.data == 0.5 + (-0.1) * b
-
-
-def test_adagrad_steps_shrink_as_the_sum_grows() -> None:
-    p = Parameter(1.0)
-    opt = Adagrad([p], lr=0.5, lr_decay=0.1, initial_accumulator_value=0.25)
-    moves = []
-    for t in (1.0, 2.0, 3.0):
-        p.grad = 1.0
-        before = p.data
-        opt.step()
-        total = 0.25 + t
-        clr = 0.5 / (1.0 + (t - 1.0) * 0.1)
-        assert opt.state[p] == {"step": t, "sum": total}
-        assert p.data == before + (-clr) * 1.0 / (math.sqrt(total) + 1e-10)
-        moves.append(before - p.data)
-    assert moves[0] > moves[1] > moves[2]
-
-
-def test_adagrad_group_initial_accumulator_value_is_honoured() -> None:
-    a, b = Parameter(1.0), Parameter(1.0)
-    opt = Adagrad([{"params": [a]}, {"params": [b], "initial_accumulator_value": 3.0}], lr=0.1)
-    a.grad = b.grad = 1.0
-    opt.step()
-    assert (opt.state[a]["sum"], opt.state[b]["sum"]) == (1.0, 4.0)
 
 
 def test_zero_grad_clears_every_group() -> None:
@@ -302,52 +237,6 @@ BAD_OPTIONS: list[tuple[Callable[[], Optimizer], type[Exception], str]] = [
         ValueError,
         "Invalid weight_decay value: nan",
     ),
-    (lambda: RMSprop([Parameter(1.0)], lr=-0.1), ValueError, "Invalid learning rate: -0.1"),
-    (lambda: RMSprop([Parameter(1.0)], alpha=-0.5), ValueError, "Invalid alpha value: -0.5"),
-    (lambda: RMSprop([Parameter(1.0)], alpha=1.5), ValueError, "Invalid alpha value: 1.5"),
-    (lambda: RMSprop([Parameter(1.0)], eps=-1.0), ValueError, "Invalid epsilon value: -1.0"),
-    (
-        lambda: RMSprop([Parameter(1.0)], momentum=math.inf),
-        ValueError,
-        "Invalid momentum value: inf",
-    ),
-    (
-        lambda: RMSprop([Parameter(1.0)], weight_decay=-1.0),
-        ValueError,
-        "Invalid weight_decay value: -1.0",
-    ),
-    (
-        lambda: RMSprop([Parameter(1.0)], alpha=True),
-        TypeError,
-        "alpha must be an int or float, got bool: True",
-    ),
-    (
-        lambda: RMSprop([Parameter(1.0)], centered=0),  # type: ignore[arg-type]
-        TypeError,
-        "centered must be a bool, got int: 0",
-    ),
-    (lambda: Adagrad([Parameter(1.0)], lr=math.nan), ValueError, "Invalid learning rate: nan"),
-    (
-        lambda: Adagrad([Parameter(1.0)], lr_decay=-0.1),
-        ValueError,
-        "Invalid lr_decay value: -0.1",
-    ),
-    (
-        lambda: Adagrad([Parameter(1.0)], initial_accumulator_value=-1.0),
-        ValueError,
-        "Invalid initial_accumulator_value value: -1.0",
-    ),
-    (lambda: Adagrad([Parameter(1.0)], eps=-1e-10), ValueError, "Invalid epsilon value: -1e-10"),
-    (
-        lambda: Adagrad([Parameter(1.0)], weight_decay=math.inf),
-        ValueError,
-        "Invalid weight_decay value: inf",
-    ),
-    (
-        lambda: Adagrad([{"params": [Parameter(1.0)], "lr_decay": False}]),
-        TypeError,
-        "lr_decay must be an int or float, got bool: False",
-    ),
 ]
 
 
@@ -396,12 +285,6 @@ FACTORIES: list[Callable[[list[Parameter]], Optimizer]] = [
     ),
     lambda ps: Adam(ps, lr=0.05, amsgrad=True, weight_decay=0.01),
     lambda ps: AdamW([{"params": ps[:2]}, {"params": ps[2:], "betas": (0.5, 0.6)}], lr=0.05),
-    lambda ps: RMSprop(ps, lr=0.01, weight_decay=0.01),
-    lambda ps: RMSprop(
-        [{"params": ps[:1], "centered": True}, {"params": ps[1:], "momentum": 0.9}], lr=0.005
-    ),
-    lambda ps: Adagrad(ps, lr=0.1, lr_decay=0.05, initial_accumulator_value=0.1),
-    lambda ps: Adagrad([{"params": ps[:2]}, {"params": ps[2:], "lr": 0.3}], lr=0.1),
 ]
 
 
