@@ -17,6 +17,7 @@ import pytest
 from mg_nn import Parameter
 from mg_optim import (
     SGD,
+    Adagrad,
     Adam,
     AdamW,
     CosineAnnealingLR,
@@ -29,6 +30,7 @@ from mg_optim import (
     Optimizer,
     ParamsLike,
     ReduceLROnPlateau,
+    RMSprop,
     SequentialLR,
     StepLR,
     clip_grad_norm,
@@ -86,6 +88,27 @@ def number(options: Mapping[str, object], key: str, default: float) -> float:
 def make_optimizer(name: str, params: ParamsLike, options: Mapping[str, object]) -> Optimizer:
     lr = number(options, "lr", 1e-3)
     weight_decay = number(options, "weight_decay", 1e-2 if name == "AdamW" else 0.0)
+    if name == "RMSprop":
+        centered = options.get("centered", False)
+        assert isinstance(centered, bool)
+        return RMSprop(
+            params,
+            lr,
+            alpha=number(options, "alpha", 0.99),
+            eps=number(options, "eps", 1e-8),
+            weight_decay=weight_decay,
+            momentum=number(options, "momentum", 0.0),
+            centered=centered,
+        )
+    if name == "Adagrad":
+        return Adagrad(
+            params,
+            lr,
+            lr_decay=number(options, "lr_decay", 0.0),
+            weight_decay=weight_decay,
+            initial_accumulator_value=number(options, "initial_accumulator_value", 0.0),
+            eps=number(options, "eps", 1e-10),
+        )
     if name == "SGD":
         return SGD(params, lr, weight_decay=weight_decay)
     if name == "Momentum":

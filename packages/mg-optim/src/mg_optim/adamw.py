@@ -4,8 +4,8 @@ Adam's L2 penalty adds ``weight_decay * p`` to g, and then divides it by ``denom
 of the gradient: parameters with large gradients get *less* decay. AdamW takes decay out of the
 adaptive part and shrinks the parameter directly before the Adam step:
 
-    p = p * (1 - lr * weight_decay)
-    (then Adam's update with g = p.grad)
+    p_decayed = p * (1 - lr * weight_decay)
+    (then Adam's update of p_decayed, with g = p.grad)
 
 so every parameter decays at the same rate ``lr * weight_decay`` per step, which is what "weight
 decay" meant for plain SGD. The default ``weight_decay`` is 1e-2, as in PyTorch.

@@ -2,9 +2,9 @@
 
 Run with the torch environment (torch 2.13, float64), from anywhere:
 
-    /work/torchenv/bin/python packages/mg-optim/tests/reference/generate.py
+    /work/venv-torch/bin/python packages/mg-optim/tests/reference/generate.py
 
-It writes optimizers.json, schedulers.json and clipping.json next to this file.
+It writes optimizers.json, schedulers.json, clipping.json and paths.json next to this file.
 
 Optimizers: a few scalar parameters, each a 0-d float64 tensor, are stepped 100 times by
 torch.optim with ``foreach=False`` (the per-tensor code path, the one CPU training uses). The
@@ -12,6 +12,10 @@ gradient is a fixed pure-Python function of the current parameter values (the gr
 coupled quartic), so any difference in an update compounds through later gradients; the tests
 evaluate the same function on mg-optim's parameters. Schedulers: the lr of two param groups after
 construction and after each of 100 steps. Clipping: torch.nn.utils.clip_grad_* on fixed gradients.
+Paths: every optimizer path committed in benchmarks/optimizer_paths/reference_paths.json (each
+names its surface, optimizer, options, start and step count), recomputed by torch autograd and
+torch.optim on the same surfaces, plus torch's per-parameter state after each of the first
+three steps (what `explain_step` reports as the buffers).
 """
 
 from __future__ import annotations
@@ -89,6 +93,30 @@ OPTIMIZER_CASES: list[dict[str, Any]] = [
     },
     {"name": "Momentum", "kwargs": {"lr": 0.02, "momentum": 0.9}, "step_lr": [10, 0.7]},
     {"name": "Adam", "kwargs": {"lr": 0.05}, "step_lr": [10, 0.7]},
+    {"name": "RMSprop", "kwargs": {"lr": 0.01}},
+    {"name": "RMSprop", "kwargs": {"lr": 0.005, "alpha": 0.9, "eps": 1e-4, "weight_decay": 0.1}},
+    {"name": "RMSprop", "kwargs": {"lr": 0.002, "momentum": 0.8}},
+    {"name": "RMSprop", "kwargs": {"lr": 0.003, "alpha": 0.95, "centered": True}},
+    {
+        "name": "RMSprop",
+        "kwargs": {"lr": 0.002, "momentum": 0.5, "centered": True, "weight_decay": 0.05},
+    },
+    {"name": "RMSprop", "kwargs": {"lr": 0.01, "alpha": 0.0}},
+    {"name": "Adagrad", "kwargs": {"lr": 0.05}},
+    {"name": "Adagrad", "kwargs": {"lr": 0.1, "lr_decay": 0.05, "weight_decay": 0.1}},
+    {"name": "Adagrad", "kwargs": {"lr": 0.2, "initial_accumulator_value": 0.5, "eps": 1e-3}},
+    {
+        "name": "RMSprop",
+        "kwargs": {"lr": 0.01},
+        "groups": [{"size": 1, "lr": 0.003, "centered": True}, {"size": 2, "momentum": 0.9}],
+    },
+    {
+        "name": "Adagrad",
+        "kwargs": {"lr": 0.05},
+        "groups": [{"size": 2, "lr_decay": 0.1}, {"size": 1, "lr": 0.2}],
+    },
+    {"name": "RMSprop", "kwargs": {"lr": 0.01, "momentum": 0.5}, "step_lr": [10, 0.7]},
+    {"name": "Adagrad", "kwargs": {"lr": 0.1, "lr_decay": 0.01}, "step_lr": [10, 0.7]},
 ]
 
 
@@ -113,6 +141,10 @@ def torch_optimizer(case: dict[str, Any], params: list[torch.Tensor]) -> torch.o
         return torch.optim.SGD(groups, foreach=False, **kwargs)
     if name == "Adam":
         return torch.optim.Adam(groups, foreach=False, **kwargs)
+    if name == "RMSprop":
+        return torch.optim.RMSprop(groups, foreach=False, **kwargs)
+    if name == "Adagrad":
+        return torch.optim.Adagrad(groups, foreach=False, **kwargs)
     return torch.optim.AdamW(groups, foreach=False, **kwargs)
 
 
@@ -281,6 +313,69 @@ def clipping() -> dict[str, Any]:
     return {"torch": torch.__version__, "cases": cases}
 
 
+SURFACES: dict[str, Any] = {
+    "rosenbrock": lambda x, y: (1 - x) ** 2 + 100 * (y - x**2) ** 2,
+    "ravine": lambda x, y: 0.5 * x**2 + 50 * y**2,
+    "saddle": lambda x, y: 0.5 * x**2 + 0.25 * y**4 - 0.5 * y**2,
+}
+"""The same expressions, operation for operation, as mg_optim.surfaces."""
+
+BENCHMARK_PATHS = HERE.parents[3] / "benchmarks" / "optimizer_paths" / "reference_paths.json"
+ANATOMY_STEPS = 3
+
+
+def path_optimizer(name: str, options: dict[str, Any], params: list[torch.Tensor]) -> Any:
+    """torch.optim for an mg optimizer name and its param group options (as an mg path
+    records them: Adam's betas as beta1/beta2; Momentum is torch's SGD with momentum)."""
+    kwargs = dict(options)
+    if "beta1" in kwargs:
+        kwargs["betas"] = (kwargs.pop("beta1"), kwargs.pop("beta2"))
+    if name in ("SGD", "Momentum"):
+        name = "SGD"
+    return getattr(torch.optim, name)(params, foreach=False, **kwargs)
+
+
+def torch_path(case: dict[str, Any]) -> dict[str, Any]:
+    f = SURFACES[case["surface"]]
+    x = torch.tensor(float(case["start"][0]), requires_grad=True)
+    y = torch.tensor(float(case["start"][1]), requires_grad=True)
+    opt = path_optimizer(case["optimizer"], case["options"], [x, y])
+    points = []
+    states = []
+    for k in range(case["steps"] + 1):
+        opt.zero_grad()
+        out = f(x, y)
+        points.append([x.item(), y.item(), out.item()])
+        if k == case["steps"]:
+            break
+        out.backward()
+        opt.step()
+        if k < ANATOMY_STEPS:
+            states.append(
+                [
+                    {key: float(v) for key, v in opt.state[p].items() if v is not None}
+                    for p in (x, y)
+                ]
+            )
+    return {key: case[key] for key in ("surface", "optimizer", "options", "start", "steps")} | {
+        "points": points,
+        "states": states,
+    }
+
+
+def paths() -> dict[str, Any]:
+    committed = json.loads(BENCHMARK_PATHS.read_text())
+    cases = []
+    seen = set()
+    for path in committed["paths"]:
+        case = {key: path[key] for key in ("surface", "optimizer", "options", "start", "steps")}
+        key = json.dumps(case, sort_keys=True)
+        if key not in seen:
+            seen.add(key)
+            cases.append(torch_path(case))
+    return {"torch": torch.__version__, "anatomy_steps": ANATOMY_STEPS, "cases": cases}
+
+
 def write(name: str, data: Any) -> None:
     """Atomically: write a temporary file next to the target, then rename it into place."""
     fd, tmp = tempfile.mkstemp(dir=HERE, suffix=".tmp")
@@ -309,6 +404,7 @@ def main() -> None:
         },
     )
     write("clipping.json", clipping())
+    write("paths.json", paths())
 
 
 if __name__ == "__main__":

@@ -9,7 +9,8 @@ table), `conditions.py` and `plots.py` (the pictures and the conditions they sta
 `artifacts.py` (results.json, table.md, history.csv, loss_curves.png, decision_boundary.png),
 `export.py` (final models as safetensors files for PyTorch), `reproduce.py` (bit-for-bit result
 checks), `sweep_run.py` (optimizers x rates x seed replicas on any executor; `sweep_summary.py`,
-`sweep_artifacts.py`, `sweep_progress.py`, `sweep_cli.py`), `cli.py`.
+`sweep_artifacts.py`, `sweep_progress.py`, `sweep_cli.py`), `path_plots.py` (optimizer paths
+drawn on their surfaces), `cli.py`.
 """
 
 from .__about__ import __version__ as __version__
@@ -66,6 +67,7 @@ from .plots import (
     plot_decision_boundary,
     plot_loss_curves,
 )
+from .path_plots import PathPanel, plot_paths, write_path_plot
 from .progress import Verbosity, VerbosityLike, format_epoch_line
 from .protocols import Model, Scheduler
 from .reproduce import diff_results, load_results
@@ -170,4 +172,8 @@ __all__ = [
     "format_sweep_report",
     "sweep_document",
     "write_sweep_artifacts",
+    # pictures of optimizer paths
+    "PathPanel",
+    "plot_paths",
+    "write_path_plot",
 ]
