@@ -60,6 +60,7 @@ from .metrics import (
     has_class_labels,
     predict_labels,
 )
+from .path_plots import PathPanel, plot_paths, write_path_plot
 from .plots import (
     DecisionGrid,
     MissingMatplotlib,
@@ -67,7 +68,6 @@ from .plots import (
     plot_decision_boundary,
     plot_loss_curves,
 )
-from .path_plots import PathPanel, plot_paths, write_path_plot
 from .progress import Verbosity, VerbosityLike, format_epoch_line
 from .protocols import Model, Scheduler
 from .reproduce import diff_results, load_results
