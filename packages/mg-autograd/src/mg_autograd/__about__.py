@@ -1,3 +1,3 @@
 """The one place the mg-autograd version lives (read by hatchling and `mg_autograd.__version__`)."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
