@@ -7,7 +7,8 @@ of: scores of every sample; the "max-margin" loss ``mean(relu(1 - y * score))`` 
 grad, backward; ``p -= lr * grad`` with ``lr = 1.0 - 0.9 * k / 100`` at step k. This script does
 the same through mg's public API - `mg_nn.MLP.forward_batch`, `mg_nn.hinge_loss`,
 `mg_autograd.sum`, `mg_optim.SGD` with `mg_optim.LambdaLR`, `mg_train.accuracy` - and writes
-``moons.json`` (every step), ``decision_boundary.png`` and ``accuracy_curve.png``.
+``moons.json`` (every step, the trained parameters and the grid of predicted classes behind the
+boundary picture), ``decision_boundary.png`` and ``accuracy_curve.png``.
 
 Differences from the notebook, on purpose: the data come from `mg_train.make_moons` with seed
 1337 (micrograd used scikit-learn's ``make_moons`` after ``np.random.seed(1337)``; the two
@@ -28,6 +29,15 @@ timed run (the default) already gives 100 step times.
 
     python benchmarks/moons/run.py [--out DIR] [--rounds N] [--mg-rounds N] [--steps N]
                                    [--no-micrograd] [--no-plot]
+                                   [--check] [--write-reference] [--reference PATH]
+
+``--check`` compares every deterministic field of the new moons.json - each step's lr, loss and
+accuracy, the final accuracies, the trained parameters, the decision grid - with
+``reference_moons.json`` bit for bit (`mg_train.diff_results`) and exits 1 on any difference;
+the timings, the environment and micrograd's own numbers (absent under ``--no-micrograd``) are
+not compared. ``--write-reference`` stores this run's moons.json as the reference; the committed
+one is refused unless micrograd 0.1.0 ran beside mg and agreed on every step, so the reference
+is never only mg's word about itself.
 
 Like every benchmark here it measures the INSTALLED packages and refuses the source tree.
 """
@@ -41,32 +51,34 @@ import importlib.util
 import json
 import os
 import platform
-import random
 import statistics
 import sys
-import time
-from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Protocol, Union
+from typing import TYPE_CHECKING, Union
 
 if TYPE_CHECKING:
+    # mypy, checking benchmarks/ at once, names this directory's modules moons.*; run as a
+    # script, this file's directory is sys.path[0] and the same module is plain ``demo``.
     from mg_nn import MLP
+    from mg_train import Dataset
+
+    from moons import demo
+else:
+    import demo
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 PACKAGES = REPO / "packages"
 DEFAULT_OUT = REPO / "benchmarks" / "out" / "moons"
+DEFAULT_REFERENCE = HERE / "reference_moons.json"
+NOT_COMPARED = ("micrograd", "provenance")
+"""Sections --check skips besides the timings and environment: micrograd's numbers exist only
+when it is installed, and the provenance note only in the reference."""
+GRID_STEPS = 81
+"""The decision grid's points per axis: `plot_decision_boundary`'s default, so the grid recorded
+in moons.json is the one the picture shades."""
+CLASS_MARKS = {-1.0: "-", 1.0: "+"}
 MODULES = ("mg_autograd", "mg_nn", "mg_optim", "mg_train")
-
-N_SAMPLES = 100
-NOISE = 0.1
-DATA_SEED = 1337
-INIT_SEED = 1337
-HIDDEN = (16, 16)
-ALPHA = 1e-4
-STEPS = 100
-TOLERANCE = 1e-12
 
 
 def check_installed() -> None:
@@ -84,190 +96,7 @@ def check_installed() -> None:
             )
 
 
-def learning_rate(step: int, steps: int) -> float:
-    """The notebook's schedule: 1.0 at step 0, falling by 0.9/steps per step."""
-    return 1.0 - 0.9 * step / steps
-
-
-def micrograd_style_init(sizes: Sequence[int], seed: int) -> list[float]:
-    """Initial parameters in micrograd's rule (weights U(-1, 1), biases 0), in the order both
-    libraries list them: layer by layer, neuron by neuron, its weights then its bias."""
-    rng = random.Random(seed)
-    values: list[float] = []
-    for nin, nout in zip(sizes[:-1], sizes[1:]):
-        for _ in range(nout):
-            values.extend(rng.uniform(-1.0, 1.0) for _ in range(nin))
-            values.append(0.0)
-    return values
-
-
-@dataclass
-class Trace:
-    """What one engine's run measured, step by step."""
-
-    losses: list[float] = field(default_factory=list)
-    accuracies: list[float] = field(default_factory=list)
-    step_seconds: list[float] = field(default_factory=list)
-    step_cpu_seconds: list[float] = field(default_factory=list)
-    final_params: list[float] = field(default_factory=list)
-    trained_accuracy: float = 0.0
-    """The accuracy of the model after the last update (the notebook prints the one before)."""
-
-    @property
-    def run_seconds(self) -> float:
-        total = 0.0
-        for seconds in self.step_seconds:
-            total += seconds
-        return total
-
-
-def run_mg(
-    xs: Sequence[tuple[float, ...]], ys: Sequence[float], init: Sequence[float], steps: int
-) -> tuple[Trace, MLP]:
-    """The demo with mg; returns the trace and the trained model."""
-    from mg_autograd import no_grad
-    from mg_autograd import sum as value_sum
-    from mg_nn import MLP, hinge_loss
-    from mg_optim import SGD, LambdaLR
-    from mg_train import accuracy
-
-    model = MLP(2, [*HIDDEN, 1], rng=0)
-    names = list(model.state_dict())
-    if len(names) != len(init):
-        raise RuntimeError(f"mg model has {len(names)} parameters, init has {len(init)}")
-    model.load_state_dict(dict(zip(names, init)))
-    params = model.parameters()
-    optimizer = SGD(params, lr=1.0)
-    scheduler = LambdaLR(optimizer, lambda k: learning_rate(k, steps))
-    targets = [(y,) for y in ys]
-    trace = Trace()
-    for _ in range(steps):
-        began, began_cpu = time.perf_counter(), time.process_time()
-        scores = [row[0] for row in model.forward_batch(xs)]
-        data_loss = hinge_loss(scores, ys)
-        total_loss = data_loss + ALPHA * value_sum([p * p for p in params])
-        acc = accuracy("hinge", [[s.data] for s in scores], targets)
-        optimizer.zero_grad()
-        total_loss.backward()
-        optimizer.step()
-        scheduler.step()
-        trace.step_seconds.append(time.perf_counter() - began)
-        trace.step_cpu_seconds.append(time.process_time() - began_cpu)
-        trace.losses.append(total_loss.data)
-        trace.accuracies.append(acc)
-    trace.final_params = [p.data for p in params]
-    with no_grad():
-        final_scores = [[row[0].data] for row in model.forward_batch(xs)]
-    trace.trained_accuracy = accuracy("hinge", final_scores, targets)
-    return trace, model
-
-
-class MicroValue(Protocol):
-    """The part of ``micrograd.engine.Value`` used here (micrograd ships no type hints)."""
-
-    data: float
-    grad: float
-
-    def __add__(self, other: Union[MicroValue, float]) -> MicroValue: ...
-
-    def __mul__(self, other: Union[MicroValue, float]) -> MicroValue: ...
-
-    def relu(self) -> MicroValue: ...
-
-    def backward(self) -> None: ...
-
-
-class MicroMLP(Protocol):
-    def __call__(self, x: Sequence[MicroValue]) -> MicroValue: ...
-
-    def parameters(self) -> list[MicroValue]: ...
-
-    def zero_grad(self) -> None: ...
-
-
-def run_micrograd(
-    xs: Sequence[tuple[float, ...]], ys: Sequence[float], init: Sequence[float], steps: int
-) -> Trace:
-    """The notebook's loop in micrograd 0.1.0, from the same data and initial weights."""
-    engine = importlib.import_module("micrograd.engine")
-    nn = importlib.import_module("micrograd.nn")
-    make_value: Callable[[float], MicroValue] = engine.Value
-    make_mlp: Callable[[int, list[int]], MicroMLP] = nn.MLP
-    model = make_mlp(2, [*HIDDEN, 1])
-    params = model.parameters()
-    if len(params) != len(init):
-        raise RuntimeError(f"micrograd model has {len(params)} parameters, init has {len(init)}")
-    for p, value in zip(params, init):
-        p.data = value
-    trace = Trace()
-    for k in range(steps):
-        began, began_cpu = time.perf_counter(), time.process_time()
-        scores = [model([make_value(x) for x in row]) for row in xs]
-        margins = [(s * (-y) + 1.0).relu() for y, s in zip(ys, scores)]
-        data_loss = _micro_sum(margins) * (1.0 / len(margins))
-        reg_loss = _micro_sum([p * p for p in params]) * ALPHA
-        total_loss = data_loss + reg_loss
-        right = [(y > 0) == (s.data > 0) for y, s in zip(ys, scores)]
-        acc = sum(right) / len(right)
-        model.zero_grad()
-        total_loss.backward()
-        lr = learning_rate(k, steps)
-        for p in params:
-            p.data -= lr * p.grad
-        trace.step_seconds.append(time.perf_counter() - began)
-        trace.step_cpu_seconds.append(time.process_time() - began_cpu)
-        trace.losses.append(total_loss.data)
-        trace.accuracies.append(acc)
-    trace.final_params = [p.data for p in params]
-    scores = [model([make_value(x) for x in row]) for row in xs]
-    right = [(y > 0) == (s.data > 0) for y, s in zip(ys, scores)]
-    trace.trained_accuracy = sum(right) / len(right)
-    return trace
-
-
-def _micro_sum(values: Sequence[MicroValue]) -> MicroValue:
-    """Left to right, as Python's ``sum`` does it in the notebook (0 + v0 is v0 exactly)."""
-    total = values[0]
-    for value in values[1:]:
-        total = total + value
-    return total
-
-
-def _close(a: float, b: float) -> bool:
-    return abs(a - b) <= TOLERANCE * max(1.0, abs(a), abs(b))
-
-
-def compare(mg: Trace, micro: Trace) -> tuple[float, list[str]]:
-    """The largest loss/parameter difference (relative above 1) and every disagreement."""
-    problems: list[str] = []
-    worst = 0.0
-    pairs = list(zip(mg.losses, micro.losses)) + list(zip(mg.final_params, micro.final_params))
-    for index, (a, b) in enumerate(pairs):
-        worst = max(worst, abs(a - b) / max(1.0, abs(a), abs(b)))
-        if not _close(a, b):
-            where = f"loss at step {index}" if index < len(mg.losses) else "a final parameter"
-            problems.append(f"{where}: mg {a!r}, micrograd {b!r}")
-    for step, (a, b) in enumerate(zip(mg.accuracies, micro.accuracies)):
-        if a != b:
-            problems.append(f"accuracy at step {step}: mg {a!r}, micrograd {b!r}")
-    if mg.trained_accuracy != micro.trained_accuracy:
-        problems.append(
-            f"accuracy after training: mg {mg.trained_accuracy!r}, "
-            f"micrograd {micro.trained_accuracy!r}"
-        )
-    return worst, problems
-
-
-def conditions(steps: int) -> str:
-    return (
-        f"SGD, lr 1.0 - 0.9 k/{steps} (1.0 -> {learning_rate(steps - 1, steps):g}), batch size "
-        f"{N_SAMPLES} (full batch), {steps} steps, hinge + {ALPHA:g} L2; data "
-        f"mg_train.make_moons({N_SAMPLES}, noise={NOISE}, seed={DATA_SEED}), init seed "
-        f"{INIT_SEED} (U(-1, 1) weights, zero biases)"
-    )
-
-
-def accuracy_curve_png(mg: Trace, micro: Union[Trace, None], steps: int) -> bytes:
+def accuracy_curve_png(mg: demo.Trace, micro: Union[demo.Trace, None], steps: int) -> bytes:
     import io
     import textwrap
 
@@ -295,7 +124,7 @@ def accuracy_curve_png(mg: Trace, micro: Union[Trace, None], steps: int) -> byte
             "\n".join(
                 textwrap.wrap(
                     f"micrograd's moons demo in mg, measured before each step's update - "
-                    f"{conditions(steps)}",
+                    f"{demo.conditions(steps)}",
                     width=90,
                 )
             ),
@@ -309,38 +138,124 @@ def accuracy_curve_png(mg: Trace, micro: Union[Trace, None], steps: int) -> byte
     return buffer.getvalue()
 
 
+def grid_section(model: MLP, train: Dataset) -> dict[str, object]:
+    """The predicted class over the boundary picture's grid (`mg_train.decision_grid` with the
+    picture's own arguments), one string per grid row from the lowest y up, ``+``/``-`` for
+    class +1/-1: what the picture shades, in a form a reviewer can read and --check compares."""
+    from mg_train import decision_grid
+
+    grid = decision_grid(model, "hinge", [train], steps=GRID_STEPS)
+    rows: list[str] = []
+    for row in grid.labels:
+        marks: list[str] = []
+        for label in row:
+            if label not in CLASS_MARKS:
+                raise RuntimeError(f"hinge predicted a class other than -1/+1: {label!r}")
+            marks.append(CLASS_MARKS[label])
+        rows.append("".join(marks))
+    return {
+        "steps": GRID_STEPS,
+        "xs": list(grid.xs),
+        "ys": list(grid.ys),
+        "classes": rows,
+        "legend": "classes[j][i] is the class at (xs[i], ys[j]): + is +1, - is -1",
+    }
+
+
+def micrograd_section(micro: demo.Trace, worst: Union[float, None]) -> dict[str, object]:
+    """micrograd's numbers beside mg's (not compared by --check: absent without micrograd)."""
+    return {
+        "version": _micrograd_version(),
+        "losses": micro.losses,
+        "accuracies": micro.accuracies,
+        "accuracy_after_training": micro.trained_accuracy,
+        "largest_difference_from_mg": worst,
+    }
+
+
+def _micrograd_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("micrograd")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def provenance(crosschecked: bool, worst: Union[float, None]) -> str:
+    """The reference's note on where its numbers come from."""
+    note = (
+        f"written by `python benchmarks/moons/run.py --write-reference` on "
+        f"{platform.python_implementation()} {platform.python_version()}"
+    )
+    if crosschecked and worst is not None:
+        return (
+            f"{note}, after mg and micrograd {_micrograd_version()} ran the same steps in the "
+            f"same process and agreed on every loss and final parameter within {demo.TOLERANCE:g} "
+            f"(largest difference {worst:.2e}) and on every accuracy exactly"
+        )
+    return f"{note}, without micrograd: mg's numbers, not cross-checked"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="artifact directory")
     parser.add_argument("--rounds", type=int, default=1, help="timed micrograd runs")
     parser.add_argument("--mg-rounds", type=int, default=5, help="timed mg runs")
-    parser.add_argument("--steps", type=int, default=STEPS, help="SGD steps (the demo: 100)")
+    parser.add_argument("--steps", type=int, default=demo.STEPS, help="SGD steps (the demo: 100)")
     parser.add_argument("--no-micrograd", action="store_true", help="run mg only")
     parser.add_argument("--no-plot", action="store_true", help="write moons.json only")
+    parser.add_argument("--check", action="store_true", help="compare with the reference")
+    parser.add_argument(
+        "--reference",
+        type=Path,
+        default=DEFAULT_REFERENCE,
+        help="reference moons.json for --check / --write-reference",
+    )
+    parser.add_argument(
+        "--write-reference",
+        action="store_true",
+        help="store this run's deterministic sections as the reference",
+    )
     args = parser.parse_args()
     for option in ("rounds", "mg_rounds", "steps"):
         if getattr(args, option) < 1:
             parser.error(f"--{option.replace('_', '-')} must be >= 1, got {getattr(args, option)}")
 
+    with_micrograd = not args.no_micrograd and importlib.util.find_spec("micrograd") is not None
+    default_reference = args.reference.resolve() == DEFAULT_REFERENCE
+    if args.write_reference and default_reference and not with_micrograd:
+        parser.error(
+            f"--write-reference replaces the committed {DEFAULT_REFERENCE.name} only with "
+            "micrograd 0.1.0 running beside mg (their step-by-step agreement is its provenance): "
+            "run it in `tox -e moons`, or pass --reference elsewhere"
+        )
+
     check_installed()
-    from mg_train import Dataset, make_moons, plot_decision_boundary
+    from mg_train import (
+        NONDETERMINISTIC_SECTIONS,
+        Dataset,
+        diff_results,
+        load_results,
+        make_moons,
+        plot_decision_boundary,
+    )
     from mg_train._atomic import atomic_write_bytes, atomic_write_text
 
-    moons = make_moons(N_SAMPLES, noise=NOISE, seed=DATA_SEED)
+    moons = make_moons(demo.N_SAMPLES, noise=demo.NOISE, seed=demo.DATA_SEED)
     xs = list(moons.inputs)
     ys = [2.0 * row[0] - 1.0 for row in moons.targets]  # 0/1 -> -1/+1, as the notebook does
-    init = micrograd_style_init([2, *HIDDEN, 1], INIT_SEED)
-    with_micrograd = not args.no_micrograd and importlib.util.find_spec("micrograd") is not None
+    init = demo.micrograd_style_init([2, *demo.HIDDEN, 1], demo.INIT_SEED)
 
-    mg_trace, model = run_mg(xs, ys, init, args.steps)
+    mg_trace, model = demo.run_mg(xs, ys, init, args.steps)
     for step, (loss, acc) in enumerate(zip(mg_trace.losses, mg_trace.accuracies)):
         print(f"step {step} loss {loss:.12f}, accuracy {acc * 100:.1f}%")
     micro_trace = None
     worst = None
     if with_micrograd:
         gc.collect()
-        micro_trace = run_micrograd(xs, ys, init, args.steps)
-        worst, problems = compare(mg_trace, micro_trace)
+        micro_trace = demo.run_micrograd(xs, ys, init, args.steps)
+        worst, problems = demo.compare(mg_trace, micro_trace)
         if problems:
             print(f"mg and micrograd disagree ({len(problems)} differences):", file=sys.stderr)
             for line in problems[:10]:
@@ -357,13 +272,13 @@ def main() -> int:
         micro_cpu: list[float] = []
         micro_runs: list[float] = []
         for _ in range(args.mg_rounds):
-            trace, _ = run_mg(xs, ys, init, args.steps)
+            trace, _ = demo.run_mg(xs, ys, init, args.steps)
             mg_steps += trace.step_seconds
             mg_cpu += trace.step_cpu_seconds
             mg_runs.append(trace.run_seconds)
         gc.collect()
         for _ in range(args.rounds):
-            trace = run_micrograd(xs, ys, init, args.steps)
+            trace = demo.run_micrograd(xs, ys, init, args.steps)
             micro_steps += trace.step_seconds
             micro_cpu += trace.step_cpu_seconds
             micro_runs.append(trace.run_seconds)
@@ -398,39 +313,34 @@ def main() -> int:
         f"notebook prints it); {trained:.1%} after the last update"
     )
 
+    train = Dataset(tuple(xs), tuple((y,) for y in ys))
     document: dict[str, object] = {
         "benchmark": "micrograd demo.ipynb (moons) in mg",
-        "conditions": conditions(args.steps),
+        "conditions": demo.conditions(args.steps),
         "config": {
-            "n_samples": N_SAMPLES,
-            "noise": NOISE,
-            "data_seed": DATA_SEED,
-            "init_seed": INIT_SEED,
-            "sizes": [2, *HIDDEN, 1],
-            "alpha": ALPHA,
+            "n_samples": demo.N_SAMPLES,
+            "noise": demo.NOISE,
+            "data_seed": demo.DATA_SEED,
+            "init_seed": demo.INIT_SEED,
+            "sizes": [2, *demo.HIDDEN, 1],
+            "alpha": demo.ALPHA,
             "steps": args.steps,
-            "tolerance": TOLERANCE,
+            "tolerance": demo.TOLERANCE,
         },
         "steps": [
             {
                 "step": k,
-                "lr": learning_rate(k, args.steps),
+                "lr": demo.learning_rate(k, args.steps),
                 "loss": mg_trace.losses[k],
                 "accuracy": mg_trace.accuracies[k],
-                **(
-                    {}
-                    if micro_trace is None
-                    else {
-                        "micrograd_loss": micro_trace.losses[k],
-                        "micrograd_accuracy": micro_trace.accuracies[k],
-                    }
-                ),
             }
             for k in range(args.steps)
         ],
         "final_accuracy": final,
         "accuracy_after_training": trained,
-        "largest_difference_from_micrograd": worst,
+        "trained_parameters": mg_trace.final_params,
+        "decision_grid": grid_section(model, train),
+        "micrograd": None if micro_trace is None else micrograd_section(micro_trace, worst),
         "timings": timings,
         "environment": {
             "python": f"{platform.python_implementation()} {platform.python_version()}",
@@ -445,7 +355,6 @@ def main() -> int:
         if importlib.util.find_spec("matplotlib") is None:
             print("note: matplotlib is not installed; no pictures (pip install matplotlib)")
         else:
-            train = Dataset(tuple(xs), tuple((y,) for y in ys))
             title = f"mg after {args.steps} steps: accuracy {trained:.0%} on its 100 points"
             files.append(
                 (
@@ -454,7 +363,8 @@ def main() -> int:
                         [(title, model)],
                         "hinge",
                         train,
-                        conditions=conditions(args.steps),
+                        conditions=demo.conditions(args.steps),
+                        steps=GRID_STEPS,
                     ),
                 )
             )
@@ -464,8 +374,32 @@ def main() -> int:
     for name, data in files:
         atomic_write_bytes(args.out / name, data)
         print(f"wrote {args.out / name}")
-    atomic_write_text(args.out / "moons.json", json.dumps(document, indent=2) + "\n")
+    text = json.dumps(document, indent=2, allow_nan=False) + "\n"
+    atomic_write_text(args.out / "moons.json", text)
     print(f"wrote {args.out / 'moons.json'}")
+
+    results = load_results(args.out / "moons.json")
+    if args.write_reference:
+        kept = {k: v for k, v in results.items() if k not in NONDETERMINISTIC_SECTIONS}
+        kept["provenance"] = provenance(micro_trace is not None, worst)
+        atomic_write_text(args.reference, json.dumps(kept, indent=2, allow_nan=False) + "\n")
+        print(f"wrote reference {args.reference}")
+    if args.check:
+        differences = diff_results(
+            results, load_results(args.reference), skip=(*NONDETERMINISTIC_SECTIONS, *NOT_COMPARED)
+        )
+        if differences:
+            print(
+                f"CHECK FAILED: {len(differences)} difference(s) from {args.reference}:",
+                file=sys.stderr,
+            )
+            for line in differences:
+                print(f"  {line}", file=sys.stderr)
+            return 1
+        print(
+            f"check passed: moons.json matches {args.reference.name} bit for bit "
+            f"(steps, accuracies, trained parameters, decision grid)"
+        )
     return 0
 
 
