@@ -224,12 +224,13 @@ def write_work_dir(dist: str, work: Path) -> None:
     )
 
 
-def run_mutmut(work: Path, max_children: int, *, reuse: bool) -> float:
-    """Run mutmut in ``work`` at the lowest priority; the wall-clock seconds it took."""
+def run_mutmut(work: Path, max_children: int, *, reuse: bool, names: tuple[str, ...] = ()) -> float:
+    """Run mutmut in ``work`` at the lowest priority (only ``names``, if given, re-run in the
+    previous run's results); the wall-clock seconds it took."""
     if not reuse:
         shutil.rmtree(work / "mutants", ignore_errors=True)
     mutmut = str(Path(sys.executable).with_name("mutmut"))
-    command = ["nice", "-n", "19", mutmut, "run", "--max-children", str(max_children)]
+    command = ["nice", "-n", "19", mutmut, "run", "--max-children", str(max_children), *names]
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
     env.pop("PYTHONPATH", None)
     start = time.monotonic()
@@ -391,6 +392,11 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument(
         "--report-only", action="store_true", help="re-read the last run, do not run mutmut"
     )
+    parser.add_argument(
+        "--recheck",
+        action="store_true",
+        help="re-run only the last run's survivors and no-test mutants (after adding tests)",
+    )
     args = parser.parse_args(argv)
     chosen = [name for name in names if name in (args.package or names)]
     equivalents = load_equivalents()
@@ -406,7 +412,12 @@ def main(argv: Optional[list[str]] = None) -> int:
             prepare_interpreter(dist)
             write_work_dir(dist, work)
             print(f"{dist}: mutmut run in {work} ...", flush=True)
-            seconds = run_mutmut(work, args.max_children, reuse=args.reuse)
+            if args.recheck:
+                names = tuple(m.name for m in collect(work) if m.status in UNNOTICED)
+                if names:
+                    seconds = run_mutmut(work, args.max_children, reuse=True, names=names)
+            else:
+                seconds = run_mutmut(work, args.max_children, reuse=args.reuse)
         mutants = collect(work)
         unnoticed = [m for m in mutants if m.status in UNNOTICED]
         taken, stale = match_equivalents(unnoticed, equivalents.get(dist, []))

@@ -148,8 +148,10 @@ def test_optimizer_and_group_repr_list_options_then_flags() -> None:
         "Adam([ParamGroup(params=2, lr=0.001, eps=1e-08, beta1=0.9, beta2=0.999, "
         "weight_decay=0.0, amsgrad=False)])"
     )
-    assert repr(SGD([Parameter(1.0)], lr=0.5)) == (
-        "SGD([ParamGroup(params=1, lr=0.5, weight_decay=0.0)])"
+    two = SGD([{"params": [Parameter(1.0)]}, {"params": [Parameter(2.0)], "lr": 0.25}], lr=0.5)
+    assert repr(two) == (
+        "SGD([ParamGroup(params=1, lr=0.5, weight_decay=0.0), "
+        "ParamGroup(params=1, lr=0.25, weight_decay=0.0)])"
     )
 
 
@@ -178,6 +180,12 @@ def test_set_flag_errors_name_the_flag() -> None:
     )
     group.set_flag("amsgrad", True)
     assert group.flag("amsgrad") is True
+    # The base class takes any flags; the message lists all of them.
+    custom = Optimizer([Parameter(1.0)], {"lr": 0.1}, {"amsgrad": False, "nesterov": False})
+    assert (
+        message(KeyError, lambda: custom.param_groups[0].set_flag("maximize", True))
+        == "param group has no flag 'maximize'; flags: amsgrad, nesterov"
+    )
 
 
 def test_add_param_group_errors_name_the_group() -> None:
