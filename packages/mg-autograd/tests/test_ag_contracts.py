@@ -58,3 +58,68 @@ def test_every_operation_records_its_name(
     out = build(Value(1.5), Value(0.5))
     assert out.op == op, expression
     assert f'[label="{op}"]' in ag.to_dot(out)
+
+
+# ---------------------------------------------------------------- detect_anomaly's backward
+
+
+def test_backward_under_anomaly_mode_accumulates_like_the_plain_sweep() -> None:
+    # z = 2 (x^2 + x); dz/dx = 2 (2x + 1) = 14 at x = 3. The leaf gets gradient from two paths
+    # and the upstream gradient of the inner nodes is 2, not 1.
+    with ag.detect_anomaly():
+        x = Value(3.0)
+        z = (x * x + x) * 2
+        z.backward()
+    assert x.grad == 14.0
+
+
+def test_backward_anomaly_lists_every_operand() -> None:
+    a, b = Value(2.0), Value(3.0)
+    with ag.detect_anomaly():
+        out = ag.make_node(a.data * b.data, [a, b], [float("inf"), 1.0])
+        assert message(FloatingPointError, out.backward) == (
+            "backward of 'custom' produced a non-finite gradient inf for operand 0 "
+            "(operand values: 2.0, 3.0; upstream gradient 1.0)"
+        )
+
+
+# ---------------------------------------------------------------- gradcheck
+
+
+def test_gradcheck_error_lists_each_mismatch_on_its_own_line() -> None:
+    # f(a, b) = a + b with a backward that claims both derivatives are 0. With eps = 0.5 the
+    # central difference of a linear function is exact: (f(x + 1/2) - f(x - 1/2)) / 1 = 1.
+    def wrong(a: Value, b: Value) -> Value:
+        return ag.make_node(a.data + b.data, [a, b], [0.0, 0.0])
+
+    assert message(ag.GradcheckError, lambda: ag.gradcheck(wrong, [1.0, 2.0], eps=0.5)) == (
+        "gradcheck failed for 2 input(s):\n"
+        "  input 0 (x=1.0): backward gives 0.0, central difference gives 1.0\n"
+        "  input 1 (x=2.0): backward gives 0.0, central difference gives 1.0"
+    )
+
+
+# ---------------------------------------------------------------- to_dot
+
+
+def test_to_dot_accepts_every_graphviz_rankdir() -> None:
+    # Graphviz's rankdir values: LR, TB, RL, BT.
+    for rankdir in ("LR", "TB", "RL", "BT"):
+        assert f"  rankdir={rankdir};" in ag.to_dot(Value(1.0), rankdir=rankdir)
+    assert (
+        message(ValueError, lambda: ag.to_dot(Value(1.0), rankdir="lr"))
+        == "rankdir must be one of LR, TB, RL, BT, got 'lr'"
+    )
+
+
+def test_to_dot_draws_a_node_reached_twice_once_and_keeps_going() -> None:
+    # y = a + (a + b): a is reached directly and again through a + b, before b is.
+    a, b = Value(1.0, label="a"), Value(2.0, label="b")
+    text = ag.to_dot(a + (a + b))
+    assert text.count("shape=record") == 4
+    assert "{ b | data 2.0000 | grad 0.0000 }" in text
+
+
+def test_to_dot_escapes_record_syntax_and_only_it() -> None:
+    text = ag.to_dot(Value(1.0, label='X|"{a}"<b>\\'))
+    assert '{ X\\|\\"\\{a\\}\\"\\<b\\>\\\\ | data 1.0000 | grad 0.0000 }' in text

@@ -607,7 +607,11 @@ def test_epoch_scheduler_state_dict_errors_name_the_entry() -> None:
         ),
         (with_(base_lrs=["a"]), TypeError, "base_lrs[0] must be an int or float, got str: 'a'"),
         (with_(base_lrs=[-1.0]), ValueError, "Invalid base_lrs[0]: -1.0"),
-        (with_(last_lr=[None]), TypeError, "last_lr[0] must be an int or float, got NoneType: None"),
+        (
+            with_(last_lr=[None]),
+            TypeError,
+            "last_lr[0] must be an int or float, got NoneType: None",
+        ),
         (with_(last_lr=[-1.0]), ValueError, "Invalid last_lr[0]: -1.0"),
     ]
     for state, error, expected in cases:
