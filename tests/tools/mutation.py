@@ -454,10 +454,10 @@ def main(argv: Optional[list[str]] = None) -> int:
             env_extra = ENV.get(dist, {})
             if args.recheck:
                 previous = {m.name: m.status for m in collect(work)}
-                names = tuple(name for name, status in previous.items() if status in UNNOTICED)
-                if names:
+                rerun = tuple(name for name, status in previous.items() if status in UNNOTICED)
+                if rerun:
                     seconds = run_mutmut(
-                        work, args.max_children, env_extra, reuse=True, names=names
+                        work, args.max_children, env_extra, reuse=True, names=rerun
                     )
             else:
                 seconds = run_mutmut(work, args.max_children, env_extra, reuse=args.reuse)

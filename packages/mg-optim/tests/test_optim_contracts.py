@@ -382,7 +382,7 @@ BAD_CONSTRUCTORS: list[tuple[type[BaseException], Callable[[], object], str]] = 
     (ValueError, lambda: ExponentialLR(sgd(), gamma=-0.5), "Invalid gamma value: -0.5"),
     (
         TypeError,
-        lambda: MultiStepLR(sgd(), milestones="12"),
+        lambda: MultiStepLR(sgd(), milestones="12"),  # type: ignore[arg-type]
         "milestones must be an iterable of ints, got '12'",
     ),
     (
