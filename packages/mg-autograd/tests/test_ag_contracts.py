@@ -123,3 +123,14 @@ def test_to_dot_draws_a_node_reached_twice_once_and_keeps_going() -> None:
 def test_to_dot_escapes_record_syntax_and_only_it() -> None:
     text = ag.to_dot(Value(1.0, label='X|"{a}"<b>\\'))
     assert '{ X\\|\\"\\{a\\}\\"\\<b\\>\\\\ | data 1.0000 | grad 0.0000 }' in text
+
+
+def test_forward_anomaly_names_a_constant_operand_of_radd_and_sub() -> None:
+    # Constants are operands too: the message lists them in operand order.
+    with ag.detect_anomaly():
+        assert message(FloatingPointError, lambda: 1e308 + Value(1.5e308)) == (
+            "'+' produced non-finite value inf from operands (1e+308, 1.5e+308)"
+        )
+        assert message(FloatingPointError, lambda: Value(1e308) - -1.5e308) == (
+            "'-' produced non-finite value inf from operands (1e+308, -1.5e+308)"
+        )
