@@ -8,6 +8,7 @@ math and from PyTorch's conventions, never from running this code.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import mg_autograd as ag
@@ -134,3 +135,17 @@ def test_forward_anomaly_names_a_constant_operand_of_radd_and_sub() -> None:
         assert message(FloatingPointError, lambda: Value(1e308) - -1.5e308) == (
             "'-' produced non-finite value inf from operands (1e+308, -1.5e+308)"
         )
+
+
+def test_sigmoid_of_a_non_negative_input_is_one_over_one_plus_exp_minus_x() -> None:
+    # For x >= 0 the documented form 1 / (1 + e^-x) cannot overflow; at x = 0.03 it differs in
+    # the last bit from the other algebraically equal form e^x / (1 + e^x).
+    for x in (0.0, 0.03, 0.5, 0.97, 3.0):
+        assert Value(x).sigmoid().data == 1.0 / (1.0 + math.exp(-x)), x
+
+
+def test_relu_of_a_negative_input_keeps_its_operand_as_parent() -> None:
+    x = Value(-2.0)
+    out = x.relu()
+    assert out.parents == (x,)
+    assert out.local_grads == (0.0,)
