@@ -149,3 +149,10 @@ def test_relu_of_a_negative_input_keeps_its_operand_as_parent() -> None:
     out = x.relu()
     assert out.parents == (x,)
     assert out.local_grads == (0.0,)
+
+
+def test_forward_anomaly_names_the_constant_base_of_rpow() -> None:
+    with ag.detect_anomaly():
+        assert message(FloatingPointError, lambda: 2.0 ** Value(float("inf"))) == (
+            "'**' produced non-finite value inf from operands (2.0, inf)"
+        )

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import pytest
 from mg_autograd import Value
-from mg_nn import MLP, Layer
+from mg_nn import MLP, Layer, cross_entropy
 
 
 def message(error: type[BaseException], call: Callable[[], object]) -> str:
@@ -47,3 +47,32 @@ def test_layer_forward_batch_passes_gradient_to_value_inputs() -> None:
     y = [Value(0.5), Value(-1.5)]
     model.forward_batch([y])[0][0].backward()
     assert [v.grad for v in y] == [p.data for p in model.layers[0].neurons[0].w]
+
+
+def test_cross_entropy_argument_errors_name_the_loss_and_the_argument() -> None:
+    # Three classes: valid targets are 0, 1 and 2 (torch: "Target 3 is out of bounds").
+    logits = [[0.5, 1.0, -1.0]]
+    cases: list[tuple[type[BaseException], Callable[[], object], str]] = [
+        (
+            ValueError,
+            lambda: cross_entropy(logits, [3]),
+            "cross_entropy: targets[0] = 3 is out of range for 3 classes (valid: 0 to 2)",
+        ),
+        (
+            TypeError,
+            lambda: cross_entropy(logits, 1),  # type: ignore[arg-type]
+            "cross_entropy: targets must be a list or tuple, got int",
+        ),
+        (
+            TypeError,
+            lambda: cross_entropy(1.0, [0]),  # type: ignore[arg-type]
+            "cross_entropy: logits must be a list or tuple, got float",
+        ),
+        (
+            TypeError,
+            lambda: cross_entropy([[0.5, "x"]], [0]),  # type: ignore[list-item]
+            "cross_entropy: logits[0][1] must be a Value or a number, got str: 'x'",
+        ),
+    ]
+    for error, call, expected in cases:
+        assert message(error, call) == expected
