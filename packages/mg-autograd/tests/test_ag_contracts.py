@@ -156,3 +156,26 @@ def test_forward_anomaly_names_the_constant_base_of_rpow() -> None:
         assert message(FloatingPointError, lambda: 2.0 ** Value(float("inf"))) == (
             "'**' produced non-finite value inf from operands (2.0, inf)"
         )
+
+
+def test_forward_anomaly_names_the_constant_exponent_of_pow() -> None:
+    with ag.detect_anomaly():
+        assert message(FloatingPointError, lambda: Value(float("inf")) ** 2.0) == (
+            "'**' produced non-finite value inf from operands (inf, 2.0)"
+        )
+
+
+def test_dot_argument_errors_name_dot() -> None:
+    assert message(TypeError, lambda: ag.dot([1.0], "a")) == (  # type: ignore[arg-type]
+        "dot: inputs must be a sequence (list or tuple) of Values or numbers, got str"
+    )
+
+
+def test_power_rule_derivative_that_overflows_keeps_its_sign() -> None:
+    # d(a^c)/da = c a^(c-1). For a = 1e-320 (subnormal), c = 0.001: a^(-0.999) ~ 10^319.7
+    # overflows, and c > 0, a > 0 make it +inf.
+    assert (Value(1e-320) ** 0.001).local_grads == (float("inf"),)
+    # a = -1e-154, c = -2: a^c = 1e308 is finite; c a^(c-1) = -2 (-1e462) = +inf.
+    assert (Value(-1e-154) ** -2).local_grads == (float("inf"),)
+    # a = -1e-155, c = -1: a^c = -1e155 is finite; c a^(c-1) = -(1e310) = -inf.
+    assert (Value(-1e-155) ** -1).local_grads == (float("-inf"),)

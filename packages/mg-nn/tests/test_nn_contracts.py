@@ -7,11 +7,12 @@ or a gradient that must reach the inputs. Expected values come from the math (d(
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import pytest
 from mg_autograd import Value
-from mg_nn import MLP, Layer, cross_entropy
+from mg_nn import MLP, Layer, binary_cross_entropy_with_logits, cross_entropy
 
 
 def message(error: type[BaseException], call: Callable[[], object]) -> str:
@@ -76,3 +77,25 @@ def test_cross_entropy_argument_errors_name_the_loss_and_the_argument() -> None:
     ]
     for error, call, expected in cases:
         assert message(error, call) == expected
+
+
+def test_bce_with_logits_argument_errors_name_the_loss_and_the_rule() -> None:
+    name = "binary_cross_entropy_with_logits"
+    assert message(ValueError, lambda: binary_cross_entropy_with_logits([0.5], [1.5])) == (
+        f"{name}: targets[0] must be a number in [0, 1], got 1.5"
+    )
+    assert message(TypeError, lambda: binary_cross_entropy_with_logits(0.5, [1.0])) == (  # type: ignore[arg-type]
+        f"{name}: logits must be a list or tuple, got float"
+    )
+    assert message(ValueError, lambda: binary_cross_entropy_with_logits([0.5, 1.0], [1.0])) == (
+        f"{name}: got 2 logits but 1 targets; lengths must match"
+    )
+
+
+def test_bce_with_logits_gradient_uses_the_documented_sigmoid_form() -> None:
+    # dL/dz = sigmoid(z) - y; for z >= 0 sigmoid is computed as 1 / (1 + e^-z), which at
+    # z = 0.03 differs in the last bit from the equal form e^z / (1 + e^z).
+    for z in (0.0, 0.03, 0.5):
+        logit = Value(z)
+        binary_cross_entropy_with_logits([logit], [0.0]).backward()
+        assert logit.grad == 1.0 / (1.0 + math.exp(-z)), z
