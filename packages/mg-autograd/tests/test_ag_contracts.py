@@ -179,3 +179,38 @@ def test_power_rule_derivative_that_overflows_keeps_its_sign() -> None:
     assert (Value(-1e-154) ** -2).local_grads == (float("inf"),)
     # a = -1e-155, c = -1: a^c = -1e155 is finite; c a^(c-1) = -(1e310) = -inf.
     assert (Value(-1e-155) ** -1).local_grads == (float("-inf"),)
+
+
+def test_gradcheck_and_dot_argument_errors_name_the_argument() -> None:
+    def f(x: Value) -> Value:
+        return x * x
+
+    cases: list[tuple[type[BaseException], Callable[[], object], str]] = [
+        (
+            TypeError,
+            lambda: ag.gradcheck(f, [1.0], atol="0"),  # type: ignore[arg-type]
+            "gradcheck: atol must be an int or float, got str: '0'",
+        ),
+        (
+            ValueError,
+            lambda: ag.gradcheck(f, [1.0], atol=-1.0),
+            "gradcheck: atol must be finite and positive, got -1.0",
+        ),
+        (
+            ValueError,
+            lambda: ag.gradcheck(f, [1.0], rtol=float("nan")),
+            "gradcheck: rtol must be finite and positive, got nan",
+        ),
+        (
+            TypeError,
+            lambda: ag.dot([1.0, "w"], [1.0, 2.0]),  # type: ignore[list-item]
+            "dot: weights[1] must be an int or float, got str: 'w'",
+        ),
+        (
+            TypeError,
+            lambda: ag.dot([1.0, 2.0], [1.0, None]),  # type: ignore[list-item]
+            "dot: inputs[1] must be an int or float, got NoneType: None",
+        ),
+    ]
+    for error, call, expected in cases:
+        assert message(error, call) == expected

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import pytest
 from mg_autograd import Value
-from mg_nn import MLP, Layer, binary_cross_entropy_with_logits, cross_entropy
+from mg_nn import MLP, Layer, binary_cross_entropy_with_logits, cross_entropy, hinge_loss
 
 
 def message(error: type[BaseException], call: Callable[[], object]) -> str:
@@ -99,3 +99,12 @@ def test_bce_with_logits_gradient_uses_the_documented_sigmoid_form() -> None:
         logit = Value(z)
         binary_cross_entropy_with_logits([logit], [0.0]).backward()
         assert logit.grad == 1.0 / (1.0 + math.exp(-z)), z
+
+
+def test_hinge_loss_argument_errors_name_the_loss_and_the_rule() -> None:
+    assert message(ValueError, lambda: hinge_loss([0.5], [0.5])) == (
+        "hinge_loss: targets[0] must be -1 or +1, got 0.5"
+    )
+    assert message(TypeError, lambda: hinge_loss("s", [1.0])) == (  # type: ignore[arg-type]
+        "hinge_loss: scores must be a list or tuple, got str"
+    )
