@@ -14,6 +14,7 @@ from collections.abc import Callable
 import mg_autograd as ag
 import pytest
 from mg_autograd import Value
+from mg_autograd.graph import backpropagate
 
 
 def message(error: type[BaseException], call: Callable[[], object]) -> str:
@@ -58,6 +59,8 @@ def test_every_operation_records_its_name(
 ) -> None:
     out = build(Value(1.5), Value(0.5))
     assert out.op == op, expression
+    # A new node starts like a user's Value: no gradient yet, no label.
+    assert (out.grad, out.label) == (0.0, "")
     assert f'[label="{op}"]' in ag.to_dot(out)
 
 
@@ -214,3 +217,25 @@ def test_gradcheck_and_dot_argument_errors_name_the_argument() -> None:
     ]
     for error, call, expected in cases:
         assert message(error, call) == expected
+
+
+def test_value_data_error_names_value_data() -> None:
+    assert message(TypeError, lambda: Value("1")) == (  # type: ignore[arg-type]
+        "Value data must be an int or float, got str: '1'"
+    )
+
+
+def test_gradcheck_tolerance_bound_is_inclusive() -> None:
+    # Like torch.allclose: |analytic - numeric| <= atol + rtol * |numeric|. For f = 2x and
+    # eps = 0.5 the central difference is exactly 2, so with zero tolerances it still passes.
+    def f(x: Value) -> Value:
+        return 2 * x
+
+    assert ag.gradcheck(f, [1.0], eps=0.5, atol=0.0, rtol=0.0).ok
+
+
+def test_backpropagate_checks_finiteness_only_when_asked() -> None:
+    a = Value(2.0)
+    out = ag.make_node(1.0, [a], [float("inf")])
+    backpropagate(out)
+    assert a.grad == float("inf")

@@ -8,11 +8,19 @@ or a gradient that must reach the inputs. Expected values come from the math (d(
 from __future__ import annotations
 
 import math
+import random
 from collections.abc import Callable
 
 import pytest
 from mg_autograd import Value
-from mg_nn import MLP, Layer, binary_cross_entropy_with_logits, cross_entropy, hinge_loss
+from mg_nn import (
+    MLP,
+    Layer,
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    hinge_loss,
+    mse_loss,
+)
 
 
 def message(error: type[BaseException], call: Callable[[], object]) -> str:
@@ -107,4 +115,28 @@ def test_hinge_loss_argument_errors_name_the_loss_and_the_rule() -> None:
     )
     assert message(TypeError, lambda: hinge_loss("s", [1.0])) == (  # type: ignore[arg-type]
         "hinge_loss: scores must be a list or tuple, got str"
+    )
+
+
+def test_layer_and_mlp_size_errors_name_nin() -> None:
+    assert message(ValueError, lambda: Layer(0, 2)) == "nin must be a positive int, got 0"
+    assert message(ValueError, lambda: MLP(True, [2])) == "nin must be a positive int, got True"
+
+
+def test_default_rng_is_seed_zero() -> None:
+    # README: rng=0 by default; weights and biases are drawn neuron by neuron (weights, then
+    # bias) from U(-1/sqrt(nin), 1/sqrt(nin)) of random.Random(seed).
+    draw = random.Random(0)
+    bound = 1.0 / math.sqrt(2)
+    expected = [draw.uniform(-bound, bound) for _ in range(3 * 3)]
+    assert [p.data for p in Layer(2, 3).parameters()] == expected
+    assert [p.data for p in MLP(2, [3]).parameters()] == expected
+
+
+def test_mse_loss_argument_errors_name_the_loss() -> None:
+    assert message(ValueError, lambda: mse_loss([1.0], [math.inf])) == (
+        "mse_loss: targets[0] must be a finite number, got inf"
+    )
+    assert message(TypeError, lambda: mse_loss("p", [1.0])) == (  # type: ignore[arg-type]
+        "mse_loss: predictions must be a list or tuple, got str"
     )
