@@ -16,6 +16,9 @@ from mg_autograd import Value
 from mg_nn import (
     MLP,
     Layer,
+    Module,
+    Neuron,
+    Parameter,
     binary_cross_entropy_with_logits,
     cross_entropy,
     hinge_loss,
@@ -140,3 +143,40 @@ def test_mse_loss_argument_errors_name_the_loss() -> None:
     assert message(TypeError, lambda: mse_loss("p", [1.0])) == (  # type: ignore[arg-type]
         "mse_loss: predictions must be a list or tuple, got str"
     )
+
+
+def test_parameter_discovery_skips_private_attributes_and_goes_on() -> None:
+    class Scaled(Module):
+        def __init__(self) -> None:
+            self._cache = Parameter(9.0)
+            self.w = Parameter(1.0)
+            self.b = Parameter(2.0)
+
+    model = Scaled()
+    assert [name for name, _ in model.named_parameters()] == ["w", "b"]
+
+
+def test_construction_errors_name_the_argument() -> None:
+    assert message(TypeError, lambda: Neuron(2, rng="s")) == (  # type: ignore[arg-type]
+        "rng must be a random.Random or an int seed, got str: 's'"
+    )
+    assert message(ValueError, lambda: Neuron(2, activation="gelu")) == (  # type: ignore[arg-type]
+        "activation must be one of relu, tanh, sigmoid, linear; got 'gelu'"
+    )
+
+
+def test_neuron_nodes_are_named_after_their_activation_alive_or_dead() -> None:
+    neuron = Neuron(1, activation="relu")
+    neuron.w[0].data, neuron.b.data = 1.0, 0.0
+    assert neuron([2.0]).op == "neuron[relu]"
+    assert neuron([-2.0]).op == "neuron[relu]"  # a dead relu: a node without parents
+
+
+def test_sigmoid_neuron_uses_the_documented_form_for_non_negative_z() -> None:
+    # act(z) = 1 / (1 + e^-z) for z >= 0; at z = 0.03 the equal form e^z / (1 + e^z) differs
+    # in the last bit.
+    neuron = Neuron(1, activation="sigmoid")
+    neuron.w[0].data = 0.0
+    for z in (0.0, 0.03, 0.5):
+        neuron.b.data = z
+        assert neuron([1.0]).data == 1.0 / (1.0 + math.exp(-z)), z
