@@ -134,6 +134,7 @@ def test_default_rng_is_seed_zero() -> None:
     expected = [draw.uniform(-bound, bound) for _ in range(3 * 3)]
     assert [p.data for p in Layer(2, 3).parameters()] == expected
     assert [p.data for p in MLP(2, [3]).parameters()] == expected
+    assert [p.data for p in Neuron(2).parameters()] == expected[:3]
 
 
 def test_mse_loss_argument_errors_name_the_loss() -> None:
@@ -180,3 +181,19 @@ def test_sigmoid_neuron_uses_the_documented_form_for_non_negative_z() -> None:
     for z in (0.0, 0.03, 0.5):
         neuron.b.data = z
         assert neuron([1.0]).data == 1.0 / (1.0 + math.exp(-z)), z
+
+
+def test_target_and_row_errors_say_what_was_wrong() -> None:
+    assert message(TypeError, lambda: mse_loss([1.0], [Value(1.0)])) == (  # type: ignore[list-item]
+        "mse_loss: targets[0] must be a number, got Value: Value(data=1.0, grad=0.0) "
+        "(targets are constants: pass v.data)"
+    )
+    assert message(TypeError, lambda: mse_loss([1.0], ["a"])) == (  # type: ignore[list-item]
+        "mse_loss: targets[0] must be a number, got str: 'a'"
+    )
+    assert message(TypeError, lambda: mse_loss([1.0], 1.0)) == (  # type: ignore[arg-type]
+        "mse_loss: targets must be a list or tuple, got float"
+    )
+    assert message(TypeError, lambda: cross_entropy([1.0], [0])) == (  # type: ignore[list-item]
+        "cross_entropy: logits[0] must be a list or tuple, got float"
+    )
