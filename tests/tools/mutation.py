@@ -300,6 +300,7 @@ class Report:
     mutants: list[Mutant]
     equivalent: dict[str, Equivalent]
     stale: list[Equivalent]
+    carried_over: int = 0
 
     def count(self, status: str) -> int:
         return sum(1 for m in self.mutants if m.status == status)
@@ -348,6 +349,7 @@ class Report:
             "equivalent": len(self.equivalent),
             "unexplained": len(self.unexplained),
             "seconds": None if self.seconds is None else round(self.seconds, 1),
+            "carried_over": self.carried_over,
             "mutmut": _mutmut_version(),
         }
 
@@ -386,6 +388,12 @@ class Report:
             "Kill rate = (killed + timeout) / mutants.",
             "",
         ]
+        if self.carried_over:
+            lines += [
+                f"{self.carried_over} statuses were carried over from the previous run "
+                "(`--recheck` re-ran only its survivors).",
+                "",
+            ]
         for problem in self.problems():
             lines.append(f"- PROBLEM: {problem}")
         for m in self.mutants:
@@ -462,11 +470,13 @@ def main(argv: Optional[list[str]] = None) -> int:
             else:
                 seconds = run_mutmut(work, args.max_children, env_extra, reuse=args.reuse)
         mutants = collect(work)
+        carried = 0
         if previous:
+            carried = sum(1 for m in mutants if m.status == "not checked")
             mutants = carry_over(mutants, previous)
         unnoticed = [m for m in mutants if m.status in UNNOTICED]
         taken, stale = match_equivalents(unnoticed, equivalents.get(dist, []))
-        report = Report(dist, seconds, mutants, taken, stale)
+        report = Report(dist, seconds, mutants, taken, stale, carried)
         _atomic_write(args.out / f"{dist}.json", report.to_json())
         _atomic_write(args.out / f"{dist}.md", report.to_markdown())
         reports.append(report)
