@@ -1,0 +1,127 @@
+"""Contracts the mutation run (tests/tools/mutation.py) showed were unpinned.
+
+Each test states one fact a user relies on: a default, a boundary, or an error message that
+says where and what went wrong. Expected values come from the documented rules (EarlyStopping
+counts an epoch as an improvement when loss < best - min_delta), never from running this code.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from pathlib import Path
+from typing import Optional
+
+import pytest
+from mg_autograd import Value
+from mg_train import (
+    Callback,
+    ConfigError,
+    EarlyStopping,
+    History,
+    NonFiniteLossError,
+    get_loss,
+    load_config,
+    parse_config,
+)
+
+
+def message(error: type[BaseException], call: Callable[[], object]) -> str:
+    with pytest.raises(error) as info:
+        call()
+    return str(info.value)
+
+
+def history(train: list[float], val: Optional[list[Optional[float]]] = None) -> History:
+    result = History()
+    for i, loss in enumerate(train):
+        result.append(loss, None if val is None else val[i], 0.1, 0.0)
+    return result
+
+
+# ---------------------------------------------------------------- EarlyStopping
+
+
+def test_early_stopping_default_patience_is_five_epochs() -> None:
+    stopper = EarlyStopping()
+    assert repr(stopper) == "EarlyStopping(patience=5, min_delta=0.0)"
+    # best at epoch 1, then 4 epochs without improvement: keep going; the 5th stops.
+    assert not stopper.on_epoch_end(5, history([1.0, 2.0, 2.0, 2.0, 2.0]))
+    assert stopper.on_epoch_end(6, history([1.0, 2.0, 2.0, 2.0, 2.0, 2.0]))
+
+
+def test_early_stopping_improvement_is_strict_and_uses_train_loss_without_validation() -> None:
+    stopper = EarlyStopping(patience=1, min_delta=0.5)
+    # 1.0 - 0.5 = 0.5 is not < 0.5: no improvement, one epoch without.
+    assert stopper.epochs_without_improvement(history([1.0, 0.5])) == 1
+    assert stopper.epochs_without_improvement(history([1.0, 0.25])) == 0
+    assert stopper.epochs_without_improvement(history([])) == 0
+    # Validation loss is monitored when every epoch has one ...
+    assert stopper.epochs_without_improvement(history([1.0, 0.25], [1.0, 2.0])) == 1
+    # ... and the train loss when some epoch has none.
+    assert stopper.epochs_without_improvement(history([1.0, 0.25], [1.0, None])) == 0
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "expected"),
+    [
+        ({"patience": 0}, "patience must be a positive int, got 0"),
+        ({"patience": 2.0}, "patience must be a positive int, got 2.0"),
+        ({"patience": True}, "patience must be a positive int, got True"),
+        ({"min_delta": -0.5}, "min_delta must be a finite number >= 0, got -0.5"),
+        ({"min_delta": math.inf}, "min_delta must be a finite number >= 0, got inf"),
+        ({"min_delta": "0"}, "min_delta must be a finite number >= 0, got '0'"),
+        ({"min_delta": False}, "min_delta must be a finite number >= 0, got False"),
+    ],
+)
+def test_early_stopping_errors_name_the_value(kwargs: dict[str, object], expected: str) -> None:
+    assert message(ValueError, lambda: EarlyStopping(**kwargs)) == expected  # type: ignore[arg-type]
+
+
+def test_base_callback_never_stops() -> None:
+    assert Callback().on_epoch_end(1, history([1.0])) is False
+
+
+# ---------------------------------------------------------------- NonFiniteLossError
+
+
+def test_non_finite_loss_error_says_where() -> None:
+    error = NonFiniteLossError(3, 2, math.nan)
+    assert str(error) == (
+        "non-finite train loss nan at epoch 3, batch 2; training stopped (the last checkpoint, "
+        "if any, is from the last good epoch)"
+    )
+    assert (error.epoch, error.batch, math.isnan(error.value)) == (3, 2, True)
+    validation = NonFiniteLossError(4, None, math.inf, what="validation")
+    assert str(validation).startswith("non-finite validation loss inf at epoch 4;")
+    assert validation.value == math.inf
+    caused = NonFiniteLossError(1, 1, math.nan, cause="'exp' overflowed")
+    assert str(caused).startswith("non-finite number in the train pass at epoch 1, batch 1: ")
+
+
+# ---------------------------------------------------------------- losses and config
+
+
+def test_cross_entropy_loss_needs_one_integral_class_index_per_row() -> None:
+    loss = get_loss("cross_entropy")
+    outputs = [[Value(0.5), Value(1.0)]]
+    assert message(ValueError, lambda: loss(outputs, [[0.5]])) == (
+        "cross_entropy needs one integral class index per row; row 0 is [0.5]"
+    )
+    assert message(ValueError, lambda: loss(outputs, [[1.0, 0.0]])) == (
+        "cross_entropy needs one integral class index per row; row 0 is [1.0, 0.0]"
+    )
+
+
+def test_config_errors_show_the_offending_json(
+    tmp_path: Path, config_factory: Callable[[], dict[str, object]]
+) -> None:
+    path = tmp_path / "config.json"
+    path.write_text('{"lr": NaN}', encoding="utf-8")
+    assert "config contains NaN, which is not a JSON number" in message(
+        ConfigError, lambda: load_config(path)
+    )
+    config = config_factory()
+    config["lr"] = "fast"
+    # The value is shown as JSON (double quotes), as it was written in the file.
+    assert message(ConfigError, lambda: parse_config(config)).endswith(', got "fast"')
