@@ -8,6 +8,7 @@ counts an epoch as an improvement when loss < best - min_delta), never from runn
 from __future__ import annotations
 
 import math
+import random
 from collections.abc import Callable
 from pathlib import Path
 from typing import Optional
@@ -22,6 +23,7 @@ from mg_train import (
     NonFiniteLossError,
     get_loss,
     load_config,
+    make_moons,
     parse_config,
 )
 
@@ -125,3 +127,28 @@ def test_config_errors_show_the_offending_json(
     config["lr"] = "fast"
     # The value is shown as JSON (double quotes), as it was written in the file.
     assert message(ConfigError, lambda: parse_config(config)).endswith(', got "fast"')
+
+
+# ---------------------------------------------------------------- datasets
+
+
+def moons_by_the_docstring(n: int, noise: float, seed: int) -> list[tuple[float, float]]:
+    """make_moons's documented recipe: random.Random(seed); per sample t ~ U(0, pi), then two
+    N(0, 1) noises scaled by ``noise``; even samples on (cos t, sin t), odd ones on
+    (1 - cos t, 0.5 - sin t)."""
+    draw = random.Random(seed)
+    points = []
+    for i in range(n):
+        t = draw.uniform(0.0, math.pi)
+        x1, x2 = (math.cos(t), math.sin(t)) if i % 2 == 0 else (1 - math.cos(t), 0.5 - math.sin(t))
+        x1 += noise * draw.gauss(0.0, 1.0)
+        x2 += noise * draw.gauss(0.0, 1.0)
+        points.append((x1, x2))
+    return points
+
+
+def test_make_moons_follows_its_documented_recipe_and_defaults() -> None:
+    default = make_moons()
+    assert list(default.inputs) == moons_by_the_docstring(200, 0.1, 0)
+    assert list(default.targets) == [(float(i % 2),) for i in range(200)]
+    assert list(make_moons(6, noise=0.25, seed=3).inputs) == moons_by_the_docstring(6, 0.25, 3)
