@@ -7,6 +7,8 @@ counts an epoch as an improvement when loss < best - min_delta), never from runn
 
 from __future__ import annotations
 
+import io
+import json
 import math
 import random
 from collections.abc import Callable
@@ -21,11 +23,14 @@ from mg_train import (
     EarlyStopping,
     History,
     NonFiniteLossError,
+    diff_results,
     get_loss,
     load_config,
+    load_results,
     make_moons,
     parse_config,
 )
+from mg_train.cli import main
 
 
 def message(error: type[BaseException], call: Callable[[], object]) -> str:
@@ -152,3 +157,46 @@ def test_make_moons_follows_its_documented_recipe_and_defaults() -> None:
     assert list(default.inputs) == moons_by_the_docstring(200, 0.1, 0)
     assert list(default.targets) == [(float(i % 2),) for i in range(200)]
     assert list(make_moons(6, noise=0.25, seed=3).inputs) == moons_by_the_docstring(6, 0.25, 3)
+
+
+# ---------------------------------------------------------------- results files and the CLI
+
+
+def run_cli(argv: list[str]) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(argv, stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_check_reports_an_unreadable_results_file_as_a_usage_error(tmp_path: Path) -> None:
+    listing = tmp_path / "list.json"
+    listing.write_text("[1, 2]", encoding="utf-8")
+    assert message(ValueError, lambda: load_results(listing)) == (
+        f"{listing} does not hold a JSON object"
+    )
+    code, out, err = run_cli(["check", str(listing), "--reference", str(listing)])
+    assert (code, out) == (2, "")
+    assert err == f"mg-train: error: {listing} does not hold a JSON object\n"
+
+
+def test_differences_show_long_values_cut_to_80_characters() -> None:
+    (line,) = diff_results({"note": "x" * 100}, {"note": "y" * 100})
+    shown_new = '"' + "x" * 79  # json.dumps("x" * 100)[:80]
+    shown_ref = '"' + "y" * 79
+    assert line == f"results.note: {shown_new} != reference {shown_ref}"
+
+
+def test_checkpoint_dir_equal_to_out_says_what_out_is_for(
+    tmp_path: Path, config_factory: Callable[[], dict[str, object]]
+) -> None:
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps(config_factory()), encoding="utf-8")
+    same = tmp_path / "out"
+    code, _, err = run_cli(
+        ["compare", "--config", str(config), "--out", str(same), "--checkpoint-dir", str(same)]
+    )
+    assert code == 2
+    assert err == (
+        f"mg-train: error: --checkpoint-dir {same} is the --out directory; it must be another "
+        "one (--out holds only the four result files)\n"
+    )
