@@ -472,7 +472,12 @@ def main(argv: Optional[list[str]] = None) -> int:
         mutants = collect(work)
         carried = 0
         if previous:
-            carried = sum(1 for m in mutants if m.status == "not checked")
+            carried = sum(
+                1
+                for m in mutants
+                if m.status == "not checked"
+                and previous.get(m.name, "not checked") != "not checked"
+            )
             mutants = carry_over(mutants, previous)
         unnoticed = [m for m in mutants if m.status in UNNOTICED]
         taken, stale = match_equivalents(unnoticed, equivalents.get(dist, []))
