@@ -198,5 +198,5 @@ def test_checkpoint_dir_equal_to_out_says_what_out_is_for(
     assert code == 2
     assert err == (
         f"mg-train: error: --checkpoint-dir {same} is the --out directory; it must be another "
-        "one (--out holds only the four result files)\n"
+        "one (--out holds only the result files)\n"
     )
