@@ -14,7 +14,15 @@ import struct
 from pathlib import Path
 
 import pytest
-from mg_nn import MLP, SafetensorsError, load_safetensors, save_safetensors
+from mg_nn import (
+    MLP,
+    Layer,
+    Module,
+    Parameter,
+    SafetensorsError,
+    load_safetensors,
+    save_safetensors,
+)
 
 
 def model() -> MLP:
@@ -147,3 +155,76 @@ def test_saving_a_non_finite_weight_says_why_it_is_refused(tmp_path: Path) -> No
         save_safetensors(m, tmp_path / "x.safetensors")
     assert str(caught.value).endswith(" is inf; a file holding it could not be loaded back")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_extra_tensors_and_the_models_own_are_listed(tmp_path: Path) -> None:
+    header = {
+        **good_header(),
+        "x": {"dtype": "F64", "shape": [0], "data_offsets": [16, 16]},
+        "y": {"dtype": "F64", "shape": [0], "data_offsets": [16, 16]},
+    }
+    message = refusal(write(tmp_path / "x", header, b"\0" * 16))
+    assert message.endswith(
+        "does not fit the model: tensor(s) the model does not have: x, y "
+        "(the model's tensors are 0.weight, 0.bias)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("metadata", "message"),
+    [
+        (3, "metadata must be a mapping of strings to strings, got int"),
+        ({1: "a"}, "metadata must map strings to strings; got 1: 'a' (int: str)"),
+        ({"a": 2}, "metadata must map strings to strings; got 'a': 2 (str: int)"),
+    ],
+)
+def test_bad_metadata_is_named_with_its_types(
+    tmp_path: Path, metadata: object, message: str
+) -> None:
+    with pytest.raises(TypeError, match="^" + re.escape(message) + "$"):
+        save_safetensors(model(), tmp_path / "m.safetensors", metadata=metadata)  # type: ignore[arg-type]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failed_write_raises_its_own_error_and_leaves_the_old_file(tmp_path: Path) -> None:
+    # A directory where the temp file would go: open() fails, and so does the cleanup's
+    # unlink; the cleanup's error is swallowed, the write's error is what the caller sees.
+    target = tmp_path / "m.safetensors"
+    target.write_bytes(b"old")
+    (tmp_path / ".m.safetensors.tmp").mkdir()
+    with pytest.raises(IsADirectoryError):
+        save_safetensors(model(), target)
+    assert target.read_bytes() == b"old"
+
+
+def save_refusal(tmp_path: Path, m: Module) -> str:
+    with pytest.raises(SafetensorsError) as caught:
+        save_safetensors(m, tmp_path / "m.safetensors")
+    assert list(tmp_path.iterdir()) == []
+    return str(caught.value)
+
+
+def test_tied_weights_say_how_to_save_instead(tmp_path: Path) -> None:
+    layer = Layer(2, 2, rng=0)
+    layer.neurons[1].b = layer.neurons[0].b
+    assert save_refusal(tmp_path, layer).endswith(
+        "a tensor file cannot tie them; untie the weights or save the model's state_dict() instead"
+    )
+
+
+def test_parameters_no_tensor_holds_are_listed(tmp_path: Path) -> None:
+    m = MLP(1, [1], rng=0)
+    m.layers[0].scale = Parameter(1.0)  # type: ignore[attr-defined]  # what is tested
+    m.layers[0].shift = Parameter(0.0)  # type: ignore[attr-defined]
+    assert save_refusal(tmp_path, m) == (
+        "MLP has parameters no tensor holds: layers.0.scale, layers.0.shift"
+    )
+
+
+def test_ragged_weight_rows_are_named(tmp_path: Path) -> None:
+    layer = Layer(2, 2, rng=0)
+    layer.neurons[1].w = layer.neurons[1].w[:1]
+    assert save_refusal(tmp_path, layer) == (
+        "weight: neuron 1 has 1 weights, the layer expects 2; a weight matrix needs rows of "
+        "one length"
+    )
