@@ -14,6 +14,7 @@ import sys
 import time
 from pathlib import Path
 
+import mg_train
 import pytest
 from mg_train import SWEEP_ARTIFACT_NAMES, diff_results, load_results
 from mg_train.cli import main
@@ -175,8 +176,16 @@ def test_a_sigkilled_sweep_resumes_to_the_unbroken_sweep_json(tmp_path: Path) ->
     common = ["sweep", "--config", str(config), "--seeds", "3", "--lr", "0.05,0.02", "--quiet"]
     out = tmp_path / "killed"
     command = [sys.executable, "-m", "mg_train.cli", *common, "--jobs", "2", "--out", str(out)]
+    # The child imports the very mg_train this test imported (a mutated copy under mutmut, which
+    # is on sys.path but not installed), not whatever else the interpreter would find.
+    source = str(Path(mg_train.__file__).resolve().parents[1])
+    path = os.pathsep.join(p for p in (source, os.environ.get("PYTHONPATH", "")) if p)
     child = subprocess.Popen(
-        command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
+        command,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+        env=dict(os.environ, PYTHONPATH=path),
     )
     runs = out / "runs"
     deadline = time.monotonic() + 120.0
