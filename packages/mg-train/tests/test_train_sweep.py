@@ -141,19 +141,24 @@ class ReversedExecutor(concurrent.futures.Executor):
             self.futures[index].set_result(fn(task))
 
 
-def _executors() -> Iterable[tuple[str, Optional[concurrent.futures.Executor], Optional[int]]]:
-    yield "jobs=2 (process pool)", None, 2
-    yield "thread pool of 3", concurrent.futures.ThreadPoolExecutor(3), None
-    yield "reversed completion", ReversedExecutor(12), None
+def _executors() -> Iterable[
+    tuple[str, Callable[[], Optional[concurrent.futures.Executor]], Optional[int]]
+]:
+    # Factories, not executors: a parametrize list is built once per process, and an executor
+    # shut down by one run of the test could not serve the next (pytest run twice in-process).
+    yield "jobs=2 (process pool)", lambda: None, 2
+    yield "thread pool of 3", lambda: concurrent.futures.ThreadPoolExecutor(3), None
+    yield "reversed completion", lambda: ReversedExecutor(12), None
 
 
-@pytest.mark.parametrize(("label", "executor", "jobs"), list(_executors()))
+@pytest.mark.parametrize(("label", "make_executor", "jobs"), list(_executors()))
 def test_any_executor_gives_the_same_sweep_bit_for_bit(
     in_process: SweepResult,
     label: str,
-    executor: Optional[concurrent.futures.Executor],
+    make_executor: Callable[[], Optional[concurrent.futures.Executor]],
     jobs: Optional[int],
 ) -> None:
+    executor = make_executor()
     result = sweep(
         _two_optimizers(),
         seeds=3,
