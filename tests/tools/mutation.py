@@ -68,6 +68,16 @@ DESELECT: dict[str, tuple[str, ...]] = {
         "tests/test_ag_fuzz.py::test_fuzz_can_fail_at_a_leaf",
         "tests/test_ag_fuzz.py::test_fuzz_can_fail_inside_the_graph",
     ),
+    # Worker processes and a subprocess: 28 of the suite's 39 s under mutmut, and every surviving
+    # mutant of config, fit or sweep code would wait for them. The same code paths run in-process
+    # (jobs=1, a thread pool, a reversed-completion executor, the CLI's main() called directly).
+    "mg-train": (
+        "tests/test_train_sweep_cli.py::test_a_sigkilled_sweep_resumes_to_the_unbroken_sweep_json",
+        "tests/test_train_sweep_cli.py::test_an_out_of_another_config_or_a_file_is_refused",
+        "tests/test_train_sweep_cli.py::test_sweep_writes_the_four_artifacts",
+        "tests/test_train_sweep.py::test_any_executor_gives_the_same_sweep_bit_for_bit"
+        "[jobs=2 (process pool)]",
+    ),
 }
 # Environment for the mutation run: the fuzz test's own knob, 50 random graphs instead of 500.
 ENV: dict[str, dict[str, str]] = {"mg-autograd": {"MG_FUZZ_EXAMPLES": "50"}}

@@ -151,7 +151,9 @@ def _executors() -> Iterable[
     yield "reversed completion", lambda: ReversedExecutor(12), None
 
 
-@pytest.mark.parametrize(("label", "make_executor", "jobs"), list(_executors()))
+@pytest.mark.parametrize(
+    ("label", "make_executor", "jobs"), list(_executors()), ids=[e[0] for e in _executors()]
+)
 def test_any_executor_gives_the_same_sweep_bit_for_bit(
     in_process: SweepResult,
     label: str,
