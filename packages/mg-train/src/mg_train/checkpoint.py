@@ -25,12 +25,13 @@ naming it.
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Optional
+from typing import Optional, TypeVar
 
 from mg_optim import Optimizer
 
@@ -79,9 +80,16 @@ class LoadedCheckpoint:
     history: History
 
 
-def _json_copy(state: object) -> object:
-    """A deep, JSON-only copy: proves a state dict is JSON-safe and detaches it from its owner."""
-    return json.loads(json.dumps(state, allow_nan=False))
+_State = TypeVar("_State")
+
+
+def _detached_copy(state: _State) -> _State:
+    """A deep copy of a live state dict, to put back if loading a checkpoint fails.
+
+    Not a JSON round trip: the state being replaced may be the NaN moments of a run that
+    diverged, which is exactly when a user reloads the last good checkpoint.
+    """
+    return copy.deepcopy(state)
 
 
 def save_checkpoint(
@@ -375,8 +383,8 @@ def load_checkpoint(
         )
 
     saved_model = model.state_dict()
-    saved_optimizer = _json_copy(optimizer.state_dict())
-    saved_scheduler = None if scheduler is None else _json_copy(scheduler.state_dict())
+    saved_optimizer = _detached_copy(optimizer.state_dict())
+    saved_scheduler = None if scheduler is None else _detached_copy(scheduler.state_dict())
     try:
         model.load_state_dict(model_state)
         optimizer.load_state_dict(optimizer_state)
@@ -384,9 +392,9 @@ def load_checkpoint(
             scheduler.load_state_dict(scheduler_state)
     except Exception as error:  # whatever a part raises, the parts already loaded go back
         model.load_state_dict(saved_model)
-        optimizer.load_state_dict(_as_dict(saved_optimizer))
-        if scheduler is not None:
-            scheduler.load_state_dict(_as_dict(saved_scheduler))
+        optimizer.load_state_dict(saved_optimizer)
+        if scheduler is not None and saved_scheduler is not None:
+            scheduler.load_state_dict(saved_scheduler)
         raise CheckpointError(f"checkpoint does not fit this run: {error}") from error
     rng.setstate(rng_state)
     return LoadedCheckpoint(epoch=epoch, history=history)
