@@ -138,10 +138,13 @@ class Equivalent:
         return self.mutant.partition("__mutmut_")[0]
 
     def matches(self, mutant: Mutant) -> bool:
+        """Same function, a removed line containing ``before`` and an added line containing
+        ``after``; ``after = ""`` also matches a mutant that only deletes a line."""
+        added = mutant.changed("+")
         return (
             mutant.function == self.function
             and any(self.before in line for line in mutant.changed("-"))
-            and any(self.after in line for line in mutant.changed("+"))
+            and (any(self.after in line for line in added) or (not added and not self.after))
         )
 
 

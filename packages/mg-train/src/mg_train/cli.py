@@ -85,7 +85,6 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument(
         "--checkpoint-dir",
         type=Path,
-        default=None,
         metavar="CKDIR",
         help=(
             "checkpoint every optimizer's run after every epoch into CKDIR (created if needed; "
@@ -98,7 +97,6 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument(
         "--export-safetensors",
         type=Path,
-        default=None,
         metavar="EXDIR",
         help=(
             "after training, write each optimizer's final model to EXDIR/<optimizer>.safetensors "

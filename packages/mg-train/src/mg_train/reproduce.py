@@ -70,4 +70,6 @@ def diff_results(
     trimmed_new = {k: v for k, v in new.items() if k not in skip}
     trimmed_ref = {k: v for k, v in reference.items() if k not in skip}
     _diff(trimmed_new, trimmed_ref, "results", out, limit)
-    return out
+    # _diff stops descending once the limit is reached, but one dict or list can add several
+    # lines at a time: the first ``limit`` of them, in document order, are the answer.
+    return out[:limit]

@@ -54,20 +54,17 @@ def add_sweep_parser(commands: argparse._SubParsersAction[argparse.ArgumentParse
     )
     parser.add_argument(
         "--lr",
-        default=None,
         metavar="LIST",
         help="comma-separated learning rates, e.g. 0.001,0.01,0.1 (default: the config's lr)",
     )
     parser.add_argument(
         "--jobs",
         type=int,
-        default=None,
         metavar="N",
         help="worker processes (default: the CPU count; 1 runs in this process)",
     )
     parser.add_argument(
         "--optimizers",
-        default=None,
         metavar="NAMES",
         help="comma-separated optimizer names from the config (default: all of them)",
     )
