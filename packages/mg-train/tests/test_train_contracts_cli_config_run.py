@@ -65,11 +65,12 @@ def test_load_config_messages_name_the_file(tmp_path: Path) -> None:
     assert str(info.value) == f"config file {latin} is not UTF-8 text"
     broken = tmp_path / "broken.json"
     broken.write_text('{"lr": 1,}', encoding="utf-8")
-    with pytest.raises(json.JSONDecodeError) as decoding:
-        json.loads('{"lr": 1,}')
     with pytest.raises(ConfigError) as info:
         load_config(broken)
-    assert str(info.value) == f"config file {broken} is not valid JSON: {decoding.value}"
+    # json's own wording differs between CPython and PyPy; the position does not
+    message = str(info.value)
+    assert message.startswith(f"config file {broken} is not valid JSON: "), message
+    assert message.endswith(": line 1 column 10 (char 9)"), message
     assert info.value.__cause__ is None
     assert info.value.__suppress_context__
 
