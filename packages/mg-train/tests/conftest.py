@@ -1,12 +1,18 @@
-"""Shared fixtures for the mg-train tests: tiny datasets and models so every test is fast."""
+"""Shared fixtures for the mg-train tests: tiny datasets and models so every test is fast, and
+the Figures a picture test draws."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 from mg_nn import MLP
 from mg_train import Dataset, make_sine_regression, train_val_split
+from picture_kit import HAS_MATPLOTLIB
+
+if HAS_MATPLOTLIB:
+    import matplotlib
+    from matplotlib.figure import Figure
 
 
 @pytest.fixture
@@ -41,3 +47,23 @@ def tiny_config() -> dict[str, object]:
 @pytest.fixture
 def config_factory() -> Callable[[], dict[str, object]]:
     return tiny_config
+
+
+@pytest.fixture
+def figures(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Figure]]:
+    """Every Figure saved while the test runs, so a test reads what was drawn and not only
+    that a PNG came out; saved at an rc dpi and format the renderers must override, because
+    the pictures promise 100 dpi PNGs whatever the user's matplotlibrc says."""
+    saved: list[Figure] = []
+    if not HAS_MATPLOTLIB:
+        yield saved
+        return
+    real = Figure.savefig
+
+    def spy(self: Figure, *args: object, **kwargs: object) -> None:
+        saved.append(self)
+        real(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Figure, "savefig", spy)
+    with matplotlib.rc_context({"figure.dpi": 50, "savefig.dpi": 50, "savefig.format": "svg"}):
+        yield saved

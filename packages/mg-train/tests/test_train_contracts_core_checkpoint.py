@@ -7,110 +7,13 @@ from a real checkpoint written by `save_checkpoint` and changes one thing in its
 
 from __future__ import annotations
 
-import json
 import random
 import re
 from pathlib import Path
-from typing import Optional
 
 import pytest
-from mg_nn import MLP
-from mg_optim import SGD, StepLR
-from mg_train import CheckpointError, History, load_checkpoint, save_checkpoint
-
-RUN: dict[str, object] = {
-    "batch_size": 8,
-    "shuffle": True,
-    "seed": 3,
-    "clip_grad_norm": None,
-    "clip_grad_value": None,
-    "loss": "mse",
-}
-RNG_PROBLEM = "checkpoint 'rng_state' must be [version, [625 ints], gauss_next or null]"
-
-
-def _objects(seed: int = 0) -> tuple[MLP, SGD, StepLR]:
-    model = MLP(1, [2, 1], rng=seed)  # 7 parameters: enough to test the "first 5 ..." lists
-    optimizer = SGD(model.parameters(), 0.1)
-    return model, optimizer, StepLR(optimizer, 2)
-
-
-def _history(epochs: int, *, accuracy: bool = False) -> History:
-    history = History()
-    for _ in range(epochs):
-        if accuracy:
-            history.append(0.5, None, 0.1, 0.0, train_accuracy=0.5)
-        else:
-            history.append(0.5, None, 0.1, 0.0)
-    return history
-
-
-def _saved(
-    tmp_path: Path,
-    *,
-    epoch: int = 0,
-    history: Optional[History] = None,
-    run: Optional[dict[str, object]] = RUN,
-) -> dict[str, object]:
-    """A checkpoint written by `save_checkpoint`, read back as a dict to edit."""
-    model, optimizer, scheduler = _objects()
-    path = tmp_path / "saved.json"
-    save_checkpoint(
-        path,
-        model=model,
-        optimizer=optimizer,
-        scheduler=scheduler,
-        rng=random.Random(0),
-        epoch=epoch,
-        history=_history(epoch) if history is None else history,
-        run=run,
-    )
-    data = json.loads(path.read_text(encoding="utf-8"))
-    assert isinstance(data, dict)
-    return data
-
-
-def _write(tmp_path: Path, data: object) -> Path:
-    path = tmp_path / "edited.json"
-    path.write_text(json.dumps(data), encoding="utf-8")
-    return path
-
-
-def _refusal(
-    path: Path,
-    *,
-    with_scheduler: bool = True,
-    max_epoch: Optional[int] = None,
-    run: Optional[dict[str, object]] = None,
-    records_accuracy: Optional[bool] = None,
-    error: type[ValueError] = CheckpointError,
-) -> str:
-    """The message of the refused load; asserts nothing it was given has changed."""
-    model, optimizer, scheduler = _objects(seed=5)
-    rng = random.Random(42)
-    before = (model.state_dict(), optimizer.state_dict(), scheduler.state_dict(), rng.getstate())
-    with pytest.raises(error) as info:
-        load_checkpoint(
-            path,
-            model=model,
-            optimizer=optimizer,
-            scheduler=scheduler if with_scheduler else None,
-            rng=rng,
-            max_epoch=max_epoch,
-            run=run,
-            records_accuracy=records_accuracy,
-        )
-    assert type(info.value) is error
-    after = (model.state_dict(), optimizer.state_dict(), scheduler.state_dict(), rng.getstate())
-    assert after == before
-    return str(info.value)
-
-
-def _edited_refusal(tmp_path: Path, key: str, value: object) -> str:
-    data = _saved(tmp_path)
-    data[key] = value
-    return _refusal(_write(tmp_path, data))
-
+from checkpoint_kit import RUN, edited_refusal, history_of, objects, refusal, saved, write
+from mg_train import History, load_checkpoint, save_checkpoint
 
 # ---------------------------------------------------------------- file and top-level keys
 
@@ -118,34 +21,34 @@ def _edited_refusal(tmp_path: Path, key: str, value: object) -> str:
 def test_unreadable_text_and_a_non_object_are_named(tmp_path: Path) -> None:
     path = tmp_path / "binary.json"
     path.write_bytes(b"\xff\xfe{}")
-    assert _refusal(path).startswith(f"cannot read checkpoint {path}: ")
-    assert _refusal(_write(tmp_path, [1, 2])) == "checkpoint must be a JSON object, got list"
+    assert refusal(path).startswith(f"cannot read checkpoint {path}: ")
+    assert refusal(write(tmp_path, [1, 2])) == "checkpoint must be a JSON object, got list"
 
 
 def test_another_format_is_named(tmp_path: Path) -> None:
-    assert _edited_refusal(tmp_path, "format", "other-tool") == (
+    assert edited_refusal(tmp_path, "format", "other-tool") == (
         "not an mg-train checkpoint: format is 'other-tool'"
     )
 
 
 def test_missing_keys_are_all_named_in_order_even_format_and_its_version(tmp_path: Path) -> None:
-    data = _saved(tmp_path)
+    data = saved(tmp_path)
     for key in ("format", "format_version", "optimizer"):
         del data[key]
-    assert _refusal(_write(tmp_path, data)) == (
+    assert refusal(write(tmp_path, data)) == (
         "checkpoint is missing key(s): format, format_version, optimizer"
     )
 
 
 def test_unexpected_keys_are_all_named(tmp_path: Path) -> None:
-    data = _saved(tmp_path)
+    data = saved(tmp_path)
     data["notes"] = "hi"
     data["lr"] = 0.1
-    assert _refusal(_write(tmp_path, data)) == "checkpoint has unexpected key(s): notes, lr"
+    assert refusal(write(tmp_path, data)) == "checkpoint has unexpected key(s): notes, lr"
 
 
 def test_format_version_1_is_refused_with_the_reason_and_what_to_do(tmp_path: Path) -> None:
-    assert _edited_refusal(tmp_path, "format_version", 1) == (
+    assert edited_refusal(tmp_path, "format_version", 1) == (
         "checkpoint format_version 1 was written by an older mg-train that did not record the "
         "run's settings (batch size, shuffling, seed, clipping, loss), so it cannot be checked "
         "against this run; this mg-train reads version 2 - start the run again"
@@ -156,8 +59,8 @@ def test_format_version_1_is_refused_with_the_reason_and_what_to_do(tmp_path: Pa
 
 
 def test_a_checkpoint_without_run_settings_says_why_it_cannot_be_checked(tmp_path: Path) -> None:
-    path = _write(tmp_path, _saved(tmp_path, run=None))
-    assert _refusal(path, run=RUN) == (
+    path = write(tmp_path, saved(tmp_path, run=None))
+    assert refusal(path, run=RUN) == (
         "checkpoint records no run settings ('run' is null: it was saved without run=), "
         "so it cannot be checked against this run"
     )
@@ -165,13 +68,13 @@ def test_a_checkpoint_without_run_settings_says_why_it_cannot_be_checked(tmp_pat
 
 def test_malformed_settings_of_the_resuming_run_are_a_plain_value_error(tmp_path: Path) -> None:
     """The caller's own settings are wrong, not the file: ValueError, not CheckpointError."""
-    path = _write(tmp_path, _saved(tmp_path))
-    refusal = _refusal(path, run={**RUN, "batch_size": 0}, error=ValueError)
-    assert refusal == "run settings batch_size must be a positive int, got 0"
+    path = write(tmp_path, saved(tmp_path))
+    message = refusal(path, run={**RUN, "batch_size": 0}, error=ValueError)
+    assert message == "run settings batch_size must be a positive int, got 0"
 
 
 def test_a_run_section_that_is_not_an_object_names_its_type(tmp_path: Path) -> None:
-    assert _edited_refusal(tmp_path, "run", "fast") == "checkpoint 'run' must be an object, got str"
+    assert edited_refusal(tmp_path, "run", "fast") == "checkpoint 'run' must be an object, got str"
 
 
 KEYS = "batch_size, shuffle, seed, clip_grad_norm, clip_grad_value, loss"
@@ -205,7 +108,7 @@ def _run_without_loss() -> dict[str, object]:
 def test_save_names_the_malformed_run_setting(
     run: dict[str, object], problem: str, tmp_path: Path
 ) -> None:
-    model, optimizer, scheduler = _objects()
+    model, optimizer, scheduler = objects()
     with pytest.raises(ValueError, match="^" + re.escape(f"run settings {problem}") + "$"):
         save_checkpoint(
             tmp_path / "c.json",
@@ -223,8 +126,8 @@ def test_save_names_the_malformed_run_setting(
 def test_the_smallest_valid_settings_save_and_resume(tmp_path: Path) -> None:
     """batch_size 1 and the smallest positive clip thresholds are valid settings."""
     run = {**RUN, "batch_size": 1, "clip_grad_norm": 5e-324, "clip_grad_value": 1}
-    path = _write(tmp_path, _saved(tmp_path, run=run))
-    model, optimizer, scheduler = _objects()
+    path = write(tmp_path, saved(tmp_path, run=run))
+    model, optimizer, scheduler = objects()
     loaded = load_checkpoint(
         path, model=model, optimizer=optimizer, scheduler=scheduler, rng=random.Random(0), run=run
     )
@@ -237,9 +140,9 @@ def test_the_smallest_valid_settings_save_and_resume(tmp_path: Path) -> None:
 def test_more_finished_epochs_than_the_run_has_is_refused_one_past_the_limit(
     tmp_path: Path,
 ) -> None:
-    path = _write(tmp_path, _saved(tmp_path, epoch=2))
-    assert _refusal(path, max_epoch=1) == "checkpoint has 2 finished epochs, more than epochs=1"
-    model, optimizer, scheduler = _objects()
+    path = write(tmp_path, saved(tmp_path, epoch=2))
+    assert refusal(path, max_epoch=1) == "checkpoint has 2 finished epochs, more than epochs=1"
+    model, optimizer, scheduler = objects()
     rng = random.Random(0)
     loaded = load_checkpoint(
         path, model=model, optimizer=optimizer, scheduler=scheduler, rng=rng, max_epoch=2
@@ -248,40 +151,40 @@ def test_more_finished_epochs_than_the_run_has_is_refused_one_past_the_limit(
 
 
 def test_an_optimizer_section_that_is_not_an_object_is_named(tmp_path: Path) -> None:
-    assert _edited_refusal(tmp_path, "optimizer", [1]) == "checkpoint 'optimizer' must be an object"
+    assert edited_refusal(tmp_path, "optimizer", [1]) == "checkpoint 'optimizer' must be an object"
 
 
 def test_scheduler_state_and_scheduler_must_come_together(tmp_path: Path) -> None:
-    path = _write(tmp_path, _saved(tmp_path))
-    assert _refusal(path, with_scheduler=False) == (
+    path = write(tmp_path, saved(tmp_path))
+    assert refusal(path, with_scheduler=False) == (
         "checkpoint has scheduler state but this run has no scheduler"
     )
-    assert _edited_refusal(tmp_path, "scheduler", None) == (
+    assert edited_refusal(tmp_path, "scheduler", None) == (
         "checkpoint has no scheduler state but this run has a scheduler"
     )
 
 
 def test_a_history_that_is_not_an_object_is_named(tmp_path: Path) -> None:
-    assert _edited_refusal(tmp_path, "history", [0.5]) == (
+    assert edited_refusal(tmp_path, "history", [0.5]) == (
         "checkpoint 'history' is invalid: expected a JSON object, got list"
     )
 
 
 def test_an_invalid_history_passes_on_what_history_found(tmp_path: Path) -> None:
-    data = _saved(tmp_path)
+    data = saved(tmp_path)
     history = data["history"]
     assert isinstance(history, dict)
     history["stopped_early"] = "no"
-    assert _refusal(_write(tmp_path, data)) == (
+    assert refusal(write(tmp_path, data)) == (
         "checkpoint 'history' is invalid: history.stopped_early must be a bool, got 'no'"
     )
 
 
 def test_accuracy_must_match_from_the_first_finished_epoch_on(tmp_path: Path) -> None:
     # before any epoch there is nothing to compare: both kinds of run may start from it
-    path = _write(tmp_path, _saved(tmp_path, epoch=0))
+    path = write(tmp_path, saved(tmp_path, epoch=0))
     for records in (True, False):
-        model, optimizer, scheduler = _objects()
+        model, optimizer, scheduler = objects()
         loaded = load_checkpoint(
             path,
             model=model,
@@ -291,20 +194,20 @@ def test_accuracy_must_match_from_the_first_finished_epoch_on(tmp_path: Path) ->
             records_accuracy=records,
         )
         assert loaded.epoch == 0
-    without = _write(tmp_path, _saved(tmp_path, epoch=1))
-    assert _refusal(without, records_accuracy=True) == (
+    without = write(tmp_path, saved(tmp_path, epoch=1))
+    assert refusal(without, records_accuracy=True) == (
         "checkpoint 'history' records no accuracy (it was written by an mg-train that did not "
         "measure it, or by a run whose targets are not class labels) but this run records "
         "accuracy every epoch; start the run again"
     )
-    with_accuracy = _write(tmp_path, _saved(tmp_path, epoch=1, history=_history(1, accuracy=True)))
-    assert _refusal(with_accuracy, records_accuracy=False) == (
+    with_accuracy = write(tmp_path, saved(tmp_path, epoch=1, history=history_of(1, accuracy=True)))
+    assert refusal(with_accuracy, records_accuracy=False) == (
         "checkpoint 'history' records accuracy but this run records none"
     )
 
 
 def test_save_refuses_a_nan_weight_and_writes_nothing(tmp_path: Path) -> None:
-    model, optimizer, scheduler = _objects()
+    model, optimizer, scheduler = objects()
     model.parameters()[0].data = float("nan")
     path = tmp_path / "nan.json"
     with pytest.raises(ValueError, match="JSON compliant"):
@@ -323,14 +226,14 @@ def test_save_refuses_a_nan_weight_and_writes_nothing(tmp_path: Path) -> None:
 def test_a_scheduler_that_refuses_its_part_rolls_back_the_model_and_optimizer(
     tmp_path: Path,
 ) -> None:
-    data = _saved(tmp_path)
+    data = saved(tmp_path)
     optimizer = data["optimizer"]
     scheduler = data["scheduler"]
     assert isinstance(optimizer, dict)
     assert isinstance(scheduler, dict)
     optimizer["param_groups"][0]["lr"] = 0.5  # loaded first, so it must be put back
     scheduler["last_epoch"] = -5  # valid JSON and finite; StepLR refuses it
-    refusal = _refusal(_write(tmp_path, data))
-    assert refusal.startswith("checkpoint does not fit this run: ")
-    assert "'last_epoch'" in refusal
-    assert "-5" in refusal
+    message = refusal(write(tmp_path, data))
+    assert message.startswith("checkpoint does not fit this run: ")
+    assert "'last_epoch'" in message
+    assert "-5" in message

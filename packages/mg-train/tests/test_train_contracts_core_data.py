@@ -9,16 +9,12 @@ from __future__ import annotations
 
 import math
 import random
-import re
 from collections.abc import Callable
 from typing import Protocol
 
 import pytest
+from message_kit import exactly
 from mg_train import Dataset, iterate_batches, make_moons, make_sine_regression, train_val_split
-
-
-def _exact(message: str) -> str:
-    return "^" + re.escape(message) + "$"
 
 
 def _refusal(error: type[Exception], call: Callable[[], object]) -> str:
@@ -107,7 +103,7 @@ GENERATORS = [make_sine_regression, make_moons]
 @pytest.mark.parametrize("make", GENERATORS)
 @pytest.mark.parametrize("n", [0, -1, True, 2.0])
 def test_the_generators_need_a_positive_int_count(make: Generator, n: int) -> None:
-    with pytest.raises(ValueError, match=_exact(f"n_samples must be a positive int, got {n!r}")):
+    with pytest.raises(ValueError, match=exactly(f"n_samples must be a positive int, got {n!r}")):
         make(n)
 
 
@@ -115,13 +111,13 @@ def test_the_generators_need_a_positive_int_count(make: Generator, n: int) -> No
 @pytest.mark.parametrize("noise", [-0.5, True, "0.1", math.nan])
 def test_the_generators_need_a_non_negative_noise(make: Generator, noise: float) -> None:
     problem = f"noise must be a non-negative number, got {noise!r}"
-    with pytest.raises(ValueError, match=_exact(problem)):
+    with pytest.raises(ValueError, match=exactly(problem)):
         make(3, noise=noise)
 
 
 @pytest.mark.parametrize("make", GENERATORS)
 def test_the_generators_need_a_finite_noise(make: Generator) -> None:
-    with pytest.raises(ValueError, match=_exact("noise must be finite, got inf")):
+    with pytest.raises(ValueError, match=exactly("noise must be finite, got inf")):
         make(3, noise=math.inf)
 
 
@@ -129,7 +125,7 @@ def test_the_generators_need_a_finite_noise(make: Generator) -> None:
 @pytest.mark.parametrize("seed", [1.5, True, "0"])
 def test_the_generators_need_an_int_seed(make: Generator, seed: int) -> None:
     problem = f"seed must be an int, got {type(seed).__name__}: {seed!r}"
-    with pytest.raises(TypeError, match=_exact(problem)):
+    with pytest.raises(TypeError, match=exactly(problem)):
         make(3, seed=seed)
 
 
@@ -162,7 +158,7 @@ def test_sine_regression_follows_its_recipe_and_its_defaults() -> None:
 @pytest.mark.parametrize("fraction", [0.0, 1.0, -0.5, 1.5, True, "0.5", math.nan])
 def test_split_needs_a_fraction_strictly_between_0_and_1(fraction: float) -> None:
     problem = f"val_fraction must be a number in (0, 1), got {fraction!r}"
-    with pytest.raises(ValueError, match=_exact(problem)):
+    with pytest.raises(ValueError, match=exactly(problem)):
         train_val_split(_rows(4), fraction, 0)
 
 
@@ -200,7 +196,7 @@ def test_split_cuts_the_shuffled_order_after_round_n_times_fraction(
 @pytest.mark.parametrize("size", [0, -2, True, 2.0])
 def test_batches_need_a_positive_int_size(size: int) -> None:
     with pytest.raises(
-        ValueError, match=_exact(f"batch_size must be a positive int, got {size!r}")
+        ValueError, match=exactly(f"batch_size must be a positive int, got {size!r}")
     ):
         iterate_batches(_rows(4), size)
 

@@ -10,30 +10,24 @@ import math
 import re
 
 import pytest
+from fit_kit import fit_once, line
+from message_kit import exactly
 from mg_nn import MLP
 from mg_optim import SGD, StepLR
 from mg_train import (
     Dataset,
-    History,
     evaluate,
-    fit,
 )
 
 
-def _line() -> tuple[MLP, float, float]:
-    model = MLP(1, [1], rng=0)  # no activation on the output layer: out = w * x + b
-    state = model.state_dict()
-    return model, state["layers.0.neurons.0.w.0"], state["layers.0.neurons.0.b"]
-
-
 def test_evaluate_on_one_sample_is_its_squared_error() -> None:
-    model, w, b = _line()
+    model, w, b = line()
     loss = evaluate(model, "mse", Dataset(((2.0,),), ((1.0,),)))
     assert loss == pytest.approx((w * 2.0 + b - 1.0) ** 2, rel=1e-12)
 
 
 def test_evaluate_is_the_mean_over_the_samples() -> None:
-    model, w, b = _line()
+    model, w, b = line()
     data = Dataset(((2.0,), (-1.0,), (0.5,)), ((1.0,), (0.0,), (3.0,)))
     expected = ((w * 2 + b - 1) ** 2 + (-w + b) ** 2 + (w * 0.5 + b - 3) ** 2) / 3
     assert evaluate(model, "mse", data) == pytest.approx(expected, rel=1e-12)
@@ -49,74 +43,50 @@ def test_evaluate_refuses_an_empty_dataset() -> None:
 # ---------------------------------------------------------------- argument checks
 
 
-def _data() -> Dataset:
-    return Dataset(((1.0,), (2.0,), (3.0,)), ((2.0,), (3.5,), (7.0,)))
-
-
-def _fit(**overrides: object) -> History:
-    """fit on `_data` for one epoch; ``overrides`` replace any argument (wrong ones too)."""
-    model = MLP(1, [1], rng=0)
-    arguments: dict[str, object] = {
-        "model": model,
-        "loss": "mse",
-        "optimizer": SGD(model.parameters(), 0.05),
-        "train": _data(),
-        "epochs": 1,
-        "batch_size": 3,
-        "verbose": False,
-    }
-    arguments.update(overrides)
-    return fit(**arguments)  # type: ignore[arg-type]  # wrong argument types are the tests
-
-
-def _exact(message: str) -> str:
-    return "^" + re.escape(message) + "$"
-
-
 @pytest.mark.parametrize("name", ["epochs", "batch_size", "checkpoint_every"])
 @pytest.mark.parametrize("value", [0, -1, True, 1.0])
 def test_counts_must_be_positive_ints(name: str, value: object) -> None:
-    with pytest.raises(ValueError, match=_exact(f"{name} must be a positive int, got {value!r}")):
-        _fit(**{name: value})
+    with pytest.raises(ValueError, match=exactly(f"{name} must be a positive int, got {value!r}")):
+        fit_once(**{name: value})
 
 
 @pytest.mark.parametrize("name", ["clip_grad_norm", "clip_grad_value"])
 @pytest.mark.parametrize("value", [0.0, -1.0, math.inf, math.nan, True, "1"])
 def test_clip_limits_must_be_positive_finite_numbers(name: str, value: object) -> None:
     problem = f"{name} must be a positive finite number or None, got {value!r}"
-    with pytest.raises(ValueError, match=_exact(problem)):
-        _fit(**{name: value})
+    with pytest.raises(ValueError, match=exactly(problem)):
+        fit_once(**{name: value})
 
 
 def test_the_smallest_valid_counts_and_limits_train() -> None:
-    history = _fit(
+    history = fit_once(
         epochs=1, batch_size=1, checkpoint_every=1, clip_grad_norm=1, clip_grad_value=5e-324
     )
     assert history.epochs == 1
 
 
 def test_a_loss_that_is_neither_a_name_nor_callable_is_named() -> None:
-    with pytest.raises(TypeError, match=_exact("loss must be a loss name or a callable, got int")):
-        _fit(loss=5)
+    with pytest.raises(TypeError, match=exactly("loss must be a loss name or a callable, got int")):
+        fit_once(loss=5)
 
 
 @pytest.mark.parametrize("train", [Dataset((), ()), ((1.0,),)])
 def test_train_must_be_a_non_empty_dataset(train: object) -> None:
-    with pytest.raises(ValueError, match=_exact("train must be a non-empty Dataset")):
-        _fit(train=train)
+    with pytest.raises(ValueError, match=exactly("train must be a non-empty Dataset")):
+        fit_once(train=train)
 
 
 @pytest.mark.parametrize("val", [Dataset((), ()), ((1.0,),)])
 def test_val_must_be_a_non_empty_dataset_or_none(val: object) -> None:
-    with pytest.raises(ValueError, match=_exact("val must be a non-empty Dataset or None")):
-        _fit(val=val)
+    with pytest.raises(ValueError, match=exactly("val must be a non-empty Dataset or None")):
+        fit_once(val=val)
 
 
 @pytest.mark.parametrize("seed", [1.5, True, "3"])
 def test_seed_must_be_an_int(seed: object) -> None:
     problem = f"seed must be an int, got {type(seed).__name__}: {seed!r}"
-    with pytest.raises(TypeError, match=_exact(problem)):
-        _fit(seed=seed)
+    with pytest.raises(TypeError, match=exactly(problem)):
+        fit_once(seed=seed)
 
 
 def test_a_scheduler_of_another_optimizer_is_refused_with_the_reason() -> None:
@@ -125,5 +95,5 @@ def test_a_scheduler_of_another_optimizer_is_refused_with_the_reason() -> None:
         "scheduler StepLR drives another optimizer than the one passed to fit "
         "(scheduler.optimizer is not optimizer): its learning rates would never reach the training"
     )
-    with pytest.raises(ValueError, match=_exact(problem)):
-        _fit(scheduler=StepLR(other, 1))
+    with pytest.raises(ValueError, match=exactly(problem)):
+        fit_once(scheduler=StepLR(other, 1))

@@ -11,28 +11,12 @@ import random
 from collections.abc import Sequence
 
 import pytest
+from fit_kit import fit_once
 from mg_autograd import Value, detect_anomaly
 from mg_nn import MLP
 from mg_optim import SGD
-from mg_train import Dataset, History, NonFiniteLossError, fit
+from mg_train import Dataset, NonFiniteLossError, fit
 from mg_train.losses import mse
-
-
-def _fit(**overrides: object) -> History:
-    """fit on `_data` for one epoch; ``overrides`` replace any argument (wrong ones too)."""
-    model = MLP(1, [1], rng=0)
-    arguments: dict[str, object] = {
-        "model": model,
-        "loss": "mse",
-        "optimizer": SGD(model.parameters(), 0.05),
-        "train": _rows(3),
-        "epochs": 1,
-        "batch_size": 3,
-        "verbose": False,
-    }
-    arguments.update(overrides)
-    return fit(**arguments)  # type: ignore[arg-type]  # wrong argument types are the tests
-
 
 # ---------------------------------------------------------------- batches and anomalies
 
@@ -60,7 +44,7 @@ def _rows(n: int) -> Dataset:
 
 def test_batches_follow_one_shuffle_of_the_seeded_generator_per_epoch() -> None:
     loss = Recorder()
-    _fit(loss=loss, train=_rows(5), batch_size=2, epochs=2, seed=7)
+    fit_once(loss=loss, train=_rows(5), batch_size=2, epochs=2, seed=7)
     rng = random.Random(7)
     expected: list[list[float]] = []
     for _ in range(2):
@@ -72,7 +56,7 @@ def test_batches_follow_one_shuffle_of_the_seeded_generator_per_epoch() -> None:
 
 def test_without_shuffling_batches_come_in_row_order() -> None:
     loss = Recorder()
-    _fit(loss=loss, train=_rows(5), batch_size=2, epochs=2, shuffle=False)
+    fit_once(loss=loss, train=_rows(5), batch_size=2, epochs=2, shuffle=False)
     assert loss.batches == [[0.0, 1.0], [2.0, 3.0], [4.0]] * 2
 
 
@@ -82,7 +66,7 @@ STOPPED = "; training stopped (the last checkpoint, if any, is from the last goo
 def test_an_anomaly_in_training_names_its_epoch_batch_and_operation() -> None:
     loss = Recorder(overflow_at=4)  # 2 batches per epoch: epoch 2, batch 2
     with detect_anomaly(), pytest.raises(NonFiniteLossError) as caught:
-        _fit(loss=loss, train=_rows(3), batch_size=2, epochs=3)
+        fit_once(loss=loss, train=_rows(3), batch_size=2, epochs=3)
     cause = caught.value.__cause__
     assert isinstance(cause, FloatingPointError)
     assert (
@@ -96,7 +80,7 @@ def test_an_anomaly_in_training_names_its_epoch_batch_and_operation() -> None:
 def test_an_anomaly_in_validation_names_its_epoch() -> None:
     loss = Recorder(overflow_at=6)  # per epoch 2 training batches, then validation
     with detect_anomaly(), pytest.raises(NonFiniteLossError) as caught:
-        _fit(loss=loss, train=_rows(3), val=_rows(2), batch_size=2, epochs=3)
+        fit_once(loss=loss, train=_rows(3), val=_rows(2), batch_size=2, epochs=3)
     cause = caught.value.__cause__
     assert isinstance(cause, FloatingPointError)
     assert (
@@ -109,7 +93,7 @@ def test_an_anomaly_in_validation_names_its_epoch() -> None:
 
 def test_a_non_finite_training_loss_is_named_with_its_value() -> None:
     with pytest.raises(NonFiniteLossError) as caught:
-        _fit(loss=Recorder(overflow_at=4), train=_rows(3), batch_size=2, epochs=3)
+        fit_once(loss=Recorder(overflow_at=4), train=_rows(3), batch_size=2, epochs=3)
     assert str(caught.value) == f"non-finite train loss inf at epoch 2, batch 2{STOPPED}"
     assert (caught.value.epoch, caught.value.batch, caught.value.value) == (2, 2, math.inf)
 

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from fit_kit import fit_once, line, three_points
 from mg_autograd import Value
 from mg_nn import MLP
 from mg_optim import SGD, ReduceLROnPlateau, StepLR
@@ -30,33 +31,6 @@ from mg_train import (
     format_epoch_line,
 )
 from mg_train.losses import bce_with_logits, mse
-
-
-def _line() -> tuple[MLP, float, float]:
-    model = MLP(1, [1], rng=0)  # no activation on the output layer: out = w * x + b
-    state = model.state_dict()
-    return model, state["layers.0.neurons.0.w.0"], state["layers.0.neurons.0.b"]
-
-
-def _data() -> Dataset:
-    return Dataset(((1.0,), (2.0,), (3.0,)), ((2.0,), (3.5,), (7.0,)))
-
-
-def _fit(**overrides: object) -> History:
-    """fit on `_data` for one epoch; ``overrides`` replace any argument (wrong ones too)."""
-    model = MLP(1, [1], rng=0)
-    arguments: dict[str, object] = {
-        "model": model,
-        "loss": "mse",
-        "optimizer": SGD(model.parameters(), 0.05),
-        "train": _data(),
-        "epochs": 1,
-        "batch_size": 3,
-        "verbose": False,
-    }
-    arguments.update(overrides)
-    return fit(**arguments)  # type: ignore[arg-type]  # wrong argument types are the tests
-
 
 # ---------------------------------------------------------------- the loop
 
@@ -85,12 +59,14 @@ def test_reduce_on_plateau_is_stepped_with_the_validation_loss_else_the_train_lo
     model = MLP(1, [1], rng=0)
     optimizer = SGD(model.parameters(), 0.01)
     plateau = RecordingPlateau(optimizer)
-    history = _fit(model=model, optimizer=optimizer, val=_data(), epochs=3, scheduler=plateau)
+    history = fit_once(
+        model=model, optimizer=optimizer, val=three_points(), epochs=3, scheduler=plateau
+    )
     assert plateau.seen == history.val_loss
     model = MLP(1, [1], rng=0)
     optimizer = SGD(model.parameters(), 0.01)
     plateau = RecordingPlateau(optimizer)
-    history = _fit(model=model, optimizer=optimizer, epochs=3, scheduler=plateau)
+    history = fit_once(model=model, optimizer=optimizer, epochs=3, scheduler=plateau)
     assert plateau.seen == history.train_loss
 
 
@@ -99,7 +75,7 @@ def test_a_scheduler_steps_once_after_each_epoch_and_lr_is_read_before_it() -> N
     optimizer = SGD(model.parameters(), 0.8)
     scheduler = CountingStepLR(optimizer)
     built = scheduler.steps  # what the constructor itself did
-    history = _fit(model=model, optimizer=optimizer, epochs=3, scheduler=scheduler)
+    history = fit_once(model=model, optimizer=optimizer, epochs=3, scheduler=scheduler)
     assert scheduler.steps - built == 3
     assert history.lr == [0.8, 0.4, 0.2]  # StepLR(step_size=1, gamma=0.5), stepped after each
 
@@ -118,7 +94,7 @@ class Stop(Callback):
 
 def test_every_callback_is_asked_even_after_one_said_stop() -> None:
     first, second = Stop(2), Stop(99)
-    history = _fit(epochs=5, callbacks=[first, second])
+    history = fit_once(epochs=5, callbacks=[first, second])
     assert (first.calls, second.calls) == ([1, 2], [1, 2])
     assert history.epochs == 2
     assert history.stopped_early
@@ -126,7 +102,7 @@ def test_every_callback_is_asked_even_after_one_said_stop() -> None:
 
 def test_a_stop_at_the_last_epoch_is_no_early_stop() -> None:
     stop = Stop(3)
-    history = _fit(epochs=3, callbacks=[stop])
+    history = fit_once(epochs=3, callbacks=[stop])
     assert stop.calls == [1, 2, 3]
     assert history.epochs == 3
     assert not history.stopped_early
@@ -151,7 +127,7 @@ class SeesCheckpoint(Callback):
 def test_the_checkpoint_is_written_every_n_epochs_and_after_the_last(tmp_path: Path) -> None:
     path = tmp_path / "run.json"
     watch = SeesCheckpoint(path)
-    _fit(epochs=5, checkpoint=path, checkpoint_every=2, callbacks=[watch])
+    fit_once(epochs=5, checkpoint=path, checkpoint_every=2, callbacks=[watch])
     # a callback runs before that epoch's save: epochs 2 and 4 are saved, then the last one
     assert watch.seen == [0, 0, 2, 2, 4]
     assert json.loads(path.read_text(encoding="utf-8"))["epoch"] == 5
@@ -159,7 +135,7 @@ def test_the_checkpoint_is_written_every_n_epochs_and_after_the_last(tmp_path: P
 
 def test_the_checkpoint_is_written_when_a_callback_stops_the_run(tmp_path: Path) -> None:
     path = tmp_path / "run.json"
-    _fit(epochs=9, checkpoint=path, checkpoint_every=5, callbacks=[Stop(3)])
+    fit_once(epochs=9, checkpoint=path, checkpoint_every=5, callbacks=[Stop(3)])
     saved = json.loads(path.read_text(encoding="utf-8"))
     assert saved["epoch"] == 3
     assert saved["history"]["stopped_early"] is True
@@ -167,9 +143,9 @@ def test_the_checkpoint_is_written_when_a_callback_stops_the_run(tmp_path: Path)
 
 def test_a_resumed_run_that_had_stopped_early_trains_no_further(tmp_path: Path) -> None:
     path = tmp_path / "run.json"
-    _fit(epochs=9, checkpoint=path, callbacks=[Stop(2)])
+    fit_once(epochs=9, checkpoint=path, callbacks=[Stop(2)])
     stream = io.StringIO()
-    history = _fit(epochs=9, resume_from=path, verbose=Verbosity.LINES, stream=stream)
+    history = fit_once(epochs=9, resume_from=path, verbose=Verbosity.LINES, stream=stream)
     assert history.epochs == 2
     assert history.stopped_early
     assert stream.getvalue() == ""
@@ -177,15 +153,15 @@ def test_a_resumed_run_that_had_stopped_early_trains_no_further(tmp_path: Path) 
 
 def test_a_resumed_run_reports_only_its_new_epochs_under_its_name(tmp_path: Path) -> None:
     path = tmp_path / "run.json"
-    _fit(epochs=2, checkpoint=path)
+    fit_once(epochs=2, checkpoint=path)
     stream = io.StringIO()  # no terminal: True means one line per epoch
-    _fit(epochs=4, resume_from=path, verbose=True, stream=stream, desc="sgd")
+    fit_once(epochs=4, resume_from=path, verbose=True, stream=stream, desc="sgd")
     lines = stream.getvalue().splitlines()
     assert [line.split(" - ")[0] for line in lines] == ["[sgd] epoch 3/4", "[sgd] epoch 4/4"]
 
 
 def test_epoch_times_are_measured_wall_seconds() -> None:
-    history = _fit(epochs=2)
+    history = fit_once(epochs=2)
     assert len(history.epoch_time) == 2
     assert all(0.0 <= seconds < 60.0 for seconds in history.epoch_time)
 
@@ -198,7 +174,7 @@ def test_clip_grad_norm_bounds_the_step_of_plain_sgd() -> None:
     """
     model = MLP(1, [1], rng=0)
     before = [p.data for p in model.parameters()]
-    _fit(model=model, optimizer=SGD(model.parameters(), 0.5), clip_grad_norm=1e-3)
+    fit_once(model=model, optimizer=SGD(model.parameters(), 0.5), clip_grad_norm=1e-3)
     step = math.sqrt(math.fsum((p.data - old) ** 2 for old, p in zip(before, model.parameters())))
     assert 0.5 * 1e-3 * (1 - 1e-6) <= step <= 0.5 * 1e-3
 
@@ -212,7 +188,7 @@ def test_a_non_finite_validation_loss_is_named_with_its_epoch() -> None:
         return value * math.inf if calls[0] == 4 else value
 
     with pytest.raises(NonFiniteLossError) as caught:
-        _fit(loss=loss, val=_data(), epochs=3)
+        fit_once(loss=loss, val=three_points(), epochs=3)
     assert str(caught.value) == (
         "non-finite validation loss inf at epoch 2; training stopped (the last checkpoint, "
         "if any, is from the last good epoch)"
@@ -229,7 +205,7 @@ def _labels() -> Dataset:
 
 def test_a_classification_run_records_accuracy_by_name_or_function() -> None:
     for loss in ("bce_with_logits", bce_with_logits):
-        history = _fit(loss=loss, train=_labels(), val=_labels(), batch_size=2, epochs=2)
+        history = fit_once(loss=loss, train=_labels(), val=_labels(), batch_size=2, epochs=2)
         assert history.records_accuracy
         assert len(history.train_accuracy) == 2
         assert all(v is not None and 0.0 <= v <= 1.0 for v in history.val_accuracy)
@@ -241,22 +217,22 @@ def _soft() -> Dataset:
 
 def test_a_run_records_no_accuracy_without_class_labels_or_a_classification_loss() -> None:
     soft = _soft()
-    assert not _fit(loss="bce_with_logits", train=soft).records_accuracy
-    assert not _fit(loss="bce_with_logits", train=_labels(), val=soft).records_accuracy
-    assert not _fit(loss="mse", train=_labels()).records_accuracy
-    assert not _fit(loss=lambda o, t: bce_with_logits(o, t), train=_labels()).records_accuracy
+    assert not fit_once(loss="bce_with_logits", train=soft).records_accuracy
+    assert not fit_once(loss="bce_with_logits", train=_labels(), val=soft).records_accuracy
+    assert not fit_once(loss="mse", train=_labels()).records_accuracy
+    assert not fit_once(loss=lambda o, t: bce_with_logits(o, t), train=_labels()).records_accuracy
 
 
 def test_train_accuracy_counts_every_sample_of_every_batch() -> None:
     """With lr 0 the weights never move: the accuracy is that of the initial line w x + b."""
-    model, w, b = _line()
+    model, w, b = line()
     data = Dataset(
         ((1.0,), (-1.0,), (3.0,), (-3.0,), (0.5,)), ((1.0,), (1.0,), (0.0,), (0.0,), (1.0,))
     )
     expected = (
         sum(((w * x + b) > 0.0) == (t == 1.0) for (x,), (t,) in zip(data.inputs, data.targets)) / 5
     )
-    history = _fit(
+    history = fit_once(
         model=model,
         optimizer=SGD(model.parameters(), 0.0),
         loss="bce_with_logits",
@@ -278,7 +254,7 @@ def test_by_default_fit_reports_one_line_per_epoch_to_stderr_and_checkpoints_eve
         model,
         "mse",
         SGD(model.parameters(), 0.05),
-        _data(),
+        three_points(),
         epochs=3,
         batch_size=3,
         callbacks=[watch],
@@ -301,9 +277,9 @@ class FakeTTY(io.StringIO):
 
 def test_a_resumed_bar_starts_at_the_finished_epochs(tmp_path: Path) -> None:
     path = tmp_path / "run.json"
-    _fit(epochs=2, checkpoint=path)
+    fit_once(epochs=2, checkpoint=path)
     stream = FakeTTY()
-    _fit(epochs=4, resume_from=path, verbose=True, stream=stream)
+    fit_once(epochs=4, resume_from=path, verbose=True, stream=stream)
     frames = stream.getvalue().split("\r")[1:]
     assert frames[0].startswith(" 50%|#####     | 2/4 [")
     assert frames[-1].startswith("100%|##########| 4/4 [")
@@ -311,22 +287,22 @@ def test_a_resumed_bar_starts_at_the_finished_epochs(tmp_path: Path) -> None:
 
 def test_resuming_a_longer_run_than_this_one_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "run.json"
-    _fit(epochs=3, checkpoint=path)
+    fit_once(epochs=3, checkpoint=path)
     problem = "checkpoint has 3 finished epochs, more than epochs=2"
     with pytest.raises(CheckpointError, match="^" + re.escape(problem) + "$"):
-        _fit(epochs=2, resume_from=path)
+        fit_once(epochs=2, resume_from=path)
 
 
 def test_a_classification_run_does_not_resume_a_run_without_accuracy(tmp_path: Path) -> None:
     path = tmp_path / "run.json"
-    _fit(loss="bce_with_logits", train=_soft(), epochs=1, checkpoint=path)
+    fit_once(loss="bce_with_logits", train=_soft(), epochs=1, checkpoint=path)
     with pytest.raises(CheckpointError, match=r"^checkpoint 'history' records no accuracy"):
-        _fit(loss="bce_with_logits", train=_labels(), epochs=2, resume_from=path)
+        fit_once(loss="bce_with_logits", train=_labels(), epochs=2, resume_from=path)
 
 
 def test_the_progress_line_shows_what_the_history_records() -> None:
     stream = io.StringIO()
-    history = _fit(
+    history = fit_once(
         loss="bce_with_logits",
         train=_labels(),
         val=_labels(),

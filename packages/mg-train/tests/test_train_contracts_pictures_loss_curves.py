@@ -5,11 +5,9 @@ Without matplotlib (the ``plot`` extra) each test asserts MissingMatplotlib inst
 
 from __future__ import annotations
 
-import importlib.util
-import struct
 import sys
 import textwrap
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 import pytest
 from mg_nn import MLP
@@ -22,51 +20,13 @@ from mg_train import (
     Run,
     plot_loss_curves,
 )
+from picture_kit import HAS_MATPLOTLIB, floats, png_size
 
-HAS_MATPLOTLIB = importlib.util.find_spec("matplotlib") is not None
 INSTALL = "matplotlib is not installed: pip install 'mg-train[plot]' to draw pictures"
 
 if HAS_MATPLOTLIB:
-    import matplotlib
-    import numpy
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
-    from numpy.typing import ArrayLike
-
-
-def _png_size(png: bytes) -> tuple[int, int]:
-    assert png[:8] == b"\x89PNG\r\n\x1a\n"
-    assert png[12:16] == b"IHDR"
-    width, height = struct.unpack(">II", png[16:24])
-    return width, height
-
-
-def _floats(values: ArrayLike) -> list[float]:
-    """Plain floats, flattened, from what matplotlib hands back as an array."""
-    return [float(v) for v in numpy.asarray(values, dtype=float).ravel()]
-
-
-def _rows(values: ArrayLike) -> list[list[float]]:
-    return [[float(v) for v in row] for row in numpy.asarray(values, dtype=float)]
-
-
-@pytest.fixture
-def figures(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Figure]]:
-    """Every Figure saved while the test runs, at a dpi rc setting the renderers must override."""
-    saved: list[Figure] = []
-    if not HAS_MATPLOTLIB:
-        yield saved
-        return
-    real = Figure.savefig
-
-    def spy(self: Figure, *args: object, **kwargs: object) -> None:
-        saved.append(self)
-        real(self, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(Figure, "savefig", spy)
-    # the pictures promise 100 dpi whatever the user's matplotlibrc says
-    with matplotlib.rc_context({"figure.dpi": 50, "savefig.dpi": 50, "savefig.format": "svg"}):
-        yield saved
 
 
 # ------------------------------------------------------------------ loss curves
@@ -104,8 +64,8 @@ def _comparison(*runs: tuple[str, History]) -> Comparison:
 def _lines(axes: Axes) -> list[tuple[list[float], list[float], str, str, str]]:
     return [
         (
-            _floats(line.get_xdata()),
-            _floats(line.get_ydata()),
+            floats(line.get_xdata()),
+            floats(line.get_ydata()),
             str(line.get_linestyle()),
             str(line.get_label()),
             str(line.get_color()),
@@ -125,7 +85,7 @@ def test_loss_curves_draw_every_history_value_with_its_optimizer_and_rate(
             plot_loss_curves(result)
         return
     png = plot_loss_curves(result)
-    assert _png_size(png) == (700, 480)  # 7.0 x 4.8 inches at 100 dpi
+    assert png_size(png) == (700, 480)  # 7.0 x 4.8 inches at 100 dpi
     assert b"Software" not in png  # no matplotlib version stamp: bytes depend only on the data
     (figure,) = figures
     (axes,) = figure.axes

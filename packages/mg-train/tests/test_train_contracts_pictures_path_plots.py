@@ -6,34 +6,29 @@ Without matplotlib (the ``plot`` extra) each test asserts the ImportError instea
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import math
 import re
-import struct
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from mg_autograd import Value
 from mg_optim import SGD, OptimizerPath, optimize_path
 from mg_train import PathPanel, plot_paths, write_path_plot
+from picture_kit import HAS_MATPLOTLIB, floats, png_size, rows
 
-HAS_MATPLOTLIB = importlib.util.find_spec("matplotlib") is not None
 NEEDS = r"plotting optimizer paths needs matplotlib: pip install 'mg-train\[plot\]'"
 
 if HAS_MATPLOTLIB:
     import matplotlib
     import matplotlib.pyplot as plt
-    import numpy
     from cycler import cycler
     from matplotlib.axes import Axes
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.colors import LogNorm, to_rgba
     from matplotlib.contour import ContourSet
     from matplotlib.figure import Figure
-    from numpy.typing import ArrayLike
     from PIL import Image
 
 
@@ -44,39 +39,6 @@ def bowl(x: Value, y: Value) -> Value:
 
 def bowl_float(x: float, y: float) -> float:
     return x * x + y * y + 1.0
-
-
-def _png_size(png: bytes) -> tuple[int, int]:
-    assert png[:8] == b"\x89PNG\r\n\x1a\n"
-    assert png[12:16] == b"IHDR"
-    width, height = struct.unpack(">II", png[16:24])
-    return width, height
-
-
-def _floats(values: ArrayLike) -> list[float]:
-    """Plain floats, flattened, from what matplotlib hands back as an array."""
-    return [float(v) for v in numpy.asarray(values, dtype=float).ravel()]
-
-
-def _rows(values: ArrayLike) -> list[list[float]]:
-    return [[float(v) for v in row] for row in numpy.asarray(values, dtype=float)]
-
-
-@pytest.fixture
-def figures(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Figure]]:
-    saved: list[Figure] = []
-    if not HAS_MATPLOTLIB:
-        yield saved
-        return
-    real = Figure.savefig
-
-    def spy(self: Figure, *args: object, **kwargs: object) -> None:
-        saved.append(self)
-        real(self, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(Figure, "savefig", spy)
-    with matplotlib.rc_context({"figure.dpi": 50, "savefig.dpi": 50, "savefig.format": "svg"}):
-        yield saved
 
 
 def _path(start: tuple[float, float], lr: float, steps: int = 3) -> OptimizerPath:
@@ -124,7 +86,7 @@ def test_paths_start_minima_and_log_contours_are_what_the_panel_says(
         return
     png = plot_paths([panel], title="Paths", caption="line one\nline two")
     # one 5 x 4.4 in panel, plus 0.22 in per caption line and 0.5 in: 500 x 534 px at 100 dpi
-    assert _png_size(png) == (500, 534)
+    assert png_size(png) == (500, 534)
     with Image.open(io.BytesIO(png)) as image:
         assert image.mode == "P"  # quantized to a 256-colour palette of opaque RGB
         assert "transparency" not in image.info
@@ -135,13 +97,13 @@ def test_paths_start_minima_and_log_contours_are_what_the_panel_says(
     (axes,) = figure.axes
     lines = axes.get_lines()
     for line, path, label in zip(lines, panel.paths, ["SGD lr=0.25", "SGD lr=0.1"]):
-        assert _floats(line.get_xdata()) == path.xs
-        assert _floats(line.get_ydata()) == path.ys
+        assert floats(line.get_xdata()) == path.xs
+        assert floats(line.get_ydata()) == path.ys
         assert (line.get_linestyle(), line.get_marker(), line.get_label()) == ("-", ".", label)
     start, *stars = lines[2:]
-    assert (_floats(start.get_xdata()), _floats(start.get_ydata())) == ([-0.9], [-1.8])
+    assert (floats(start.get_xdata()), floats(start.get_ydata())) == ([-0.9], [-1.8])
     assert (start.get_marker(), to_rgba(start.get_color())) == ("o", to_rgba("black"))
-    assert [(_floats(s.get_xdata()), _floats(s.get_ydata())) for s in stars] == [
+    assert [(floats(s.get_xdata()), floats(s.get_ydata())) for s in stars] == [
         ([0.0], [0.0]),
         ([0.5], [1.0]),
     ]
@@ -217,7 +179,7 @@ def test_twenty_one_paths_cycle_ten_colours_then_change_line_style(figures: list
     # with a user colour cycle of three, path 11 still repeats path 1's colour (with '--')
     with matplotlib.rc_context({"axes.prop_cycle": cycler(color=["red", "green", "blue"])}):
         png = plot_paths(panels, columns=1, panel_size=(3.0, 2.5))
-    assert _png_size(png) == (300, 550)  # one column: 3 in wide, 2 x 2.5 in + 0.5 in high
+    assert png_size(png) == (300, 550)  # one column: 3 in wide, 2 x 2.5 in + 0.5 in high
     figure = figures[0]
     many, one = figure.axes
     lines = many.get_lines()[:21]
@@ -229,7 +191,7 @@ def test_twenty_one_paths_cycle_ten_colours_then_change_line_style(figures: list
     # no lr in the options: the label is the optimizer's name, and a diverged path says so
     assert one.get_lines()[0].get_label() == "Wild (diverged)"
     start = one.get_lines()[1]
-    assert (_floats(start.get_xdata()), _floats(start.get_ydata())) == (
+    assert (floats(start.get_xdata()), floats(start.get_ydata())) == (
         [0.5],
         [0.5],
     )
@@ -242,8 +204,8 @@ def test_twenty_one_paths_cycle_ten_colours_then_change_line_style(figures: list
     try:
         (contour,) = [c for c in one.collections if isinstance(c, ContourSet)]
         assert list(contour.levels) == list(reference.levels)
-        assert [_rows(p.vertices) for p in contour.get_paths()] == [
-            _rows(p.vertices) for p in reference.get_paths()
+        assert [rows(p.vertices) for p in contour.get_paths()] == [
+            rows(p.vertices) for p in reference.get_paths()
         ]
     finally:
         plt.close("all")
@@ -262,16 +224,16 @@ def test_write_path_plot_lays_out_three_columns_by_default_and_passes_everything
         return
     write_path_plot(target, [panel] * 4)
     # 4 panels, 3 per row: 2 rows, 15 x (2 x 4.4 + 0.5) inches
-    assert _png_size(target.read_bytes()) == (1500, 930)
+    assert png_size(target.read_bytes()) == (1500, 930)
     assert figures[0].get_suptitle() == ""
     assert figures[0].texts == []
     axes = figures[0].axes
     assert [a.get_subplotspec().get_geometry() for a in axes] == [  # type: ignore[union-attr]
         (2, 3, k, k) for k in range(4)
     ]
-    assert _png_size(plot_paths([panel] * 4)) == (1500, 930)  # plot_paths' own default: 3
+    assert png_size(plot_paths([panel] * 4)) == (1500, 930)  # plot_paths' own default: 3
     write_path_plot(target, [panel] * 2, columns=1, title="T", caption="c")
-    assert _png_size(target.read_bytes()) == (500, 952)  # 1 column, 2 rows, one caption line
+    assert png_size(target.read_bytes()) == (500, 952)  # 1 column, 2 rows, one caption line
     assert figures[2].get_suptitle() == "T"
     assert [t.get_text() for t in figures[2].texts] == ["T", "c"]
     assert [p.name for p in tmp_path.iterdir()] == ["paths.png"]
@@ -326,7 +288,7 @@ def test_one_column_is_accepted_and_a_panel_may_be_a_single_point(figures: list[
         with pytest.raises(ImportError, match=NEEDS):
             plot_paths([panel], columns=1)
         return
-    assert _png_size(plot_paths([panel], columns=1, panel_size=(2.0, 2.0))) == (200, 250)
+    assert png_size(plot_paths([panel], columns=1, panel_size=(2.0, 2.0))) == (200, 250)
 
 
 def test_without_matplotlib_the_error_says_exactly_what_to_install(

@@ -6,12 +6,10 @@ Without matplotlib (the ``plot`` extra) each test asserts MissingMatplotlib inst
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import struct
 import sys
 import textwrap
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import pytest
 from mg_autograd import Value
@@ -22,13 +20,12 @@ from mg_train import (
     decision_grid,
     plot_decision_boundary,
 )
+from picture_kit import HAS_MATPLOTLIB, floats, png_size, rows
 
-HAS_MATPLOTLIB = importlib.util.find_spec("matplotlib") is not None
 INSTALL = "matplotlib is not installed: pip install 'mg-train[plot]' to draw pictures"
 
 if HAS_MATPLOTLIB:
     import matplotlib
-    import numpy
     from matplotlib.axes import Axes
     from matplotlib.collections import PathCollection
     from matplotlib.colors import to_rgba
@@ -36,42 +33,6 @@ if HAS_MATPLOTLIB:
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
-    from numpy.typing import ArrayLike
-
-
-def _png_size(png: bytes) -> tuple[int, int]:
-    assert png[:8] == b"\x89PNG\r\n\x1a\n"
-    assert png[12:16] == b"IHDR"
-    width, height = struct.unpack(">II", png[16:24])
-    return width, height
-
-
-def _floats(values: ArrayLike) -> list[float]:
-    """Plain floats, flattened, from what matplotlib hands back as an array."""
-    return [float(v) for v in numpy.asarray(values, dtype=float).ravel()]
-
-
-def _rows(values: ArrayLike) -> list[list[float]]:
-    return [[float(v) for v in row] for row in numpy.asarray(values, dtype=float)]
-
-
-@pytest.fixture
-def figures(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Figure]]:
-    """Every Figure saved while the test runs, at a dpi rc setting the renderers must override."""
-    saved: list[Figure] = []
-    if not HAS_MATPLOTLIB:
-        yield saved
-        return
-    real = Figure.savefig
-
-    def spy(self: Figure, *args: object, **kwargs: object) -> None:
-        saved.append(self)
-        real(self, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(Figure, "savefig", spy)
-    # the pictures promise 100 dpi whatever the user's matplotlibrc says
-    with matplotlib.rc_context({"figure.dpi": 50, "savefig.dpi": 50, "savefig.format": "svg"}):
-        yield saved
 
 
 # ------------------------------------------------------------------ decision boundaries
@@ -197,7 +158,7 @@ def test_a_boundary_panel_shades_the_prediction_and_colours_points_by_true_class
             plot_decision_boundary(panels, "hinge", TRAIN, VAL, conditions=LONG)
         return
     png = plot_decision_boundary(panels, "hinge", TRAIN, VAL, conditions=LONG)
-    assert _png_size(png) == (560, 490)  # one panel: at least 5.6 x 4.9 inches, 100 dpi
+    assert png_size(png) == (560, 490)  # one panel: at least 5.6 x 4.9 inches, 100 dpi
     assert b"Software" not in png
     (figure,) = figures
     (axes,) = figure.axes
@@ -219,7 +180,7 @@ def test_a_boundary_panel_shades_the_prediction_and_colours_points_by_true_class
     ]
     handles = legend.legend_handles
     patches = [h for h in handles if isinstance(h, Patch)]
-    class_colour = [tuple(_floats(p.get_facecolor())) for p in patches]
+    class_colour = [tuple(floats(p.get_facecolor())) for p in patches]
     assert len(set(class_colour)) == 2
     markers = [h.get_marker() for h in handles if isinstance(h, Line2D)]
     # the train/val legend entries are bare grey markers with a black edge, no line
@@ -234,28 +195,28 @@ def test_a_boundary_panel_shades_the_prediction_and_colours_points_by_true_class
 
     contour = _contours(axes)
     assert list(contour.levels) == [-0.5, 0.5, 1.5]  # one band per class index
-    shades = _rows(contour.get_facecolor())
+    shades = rows(contour.get_facecolor())
     assert [tuple(s[:3]) for s in shades] == [c[:3] for c in class_colour]
     # 81 grid columns from -1.5 to 4.5, 0.075 apart: x1 = 0 is a column and predicts -1 (the
     # rule is score > 0), the next one (0.075) predicts +1, so the shaded edge runs halfway
-    class_one = _rows(contour.get_paths()[1].vertices)
+    class_one = rows(contour.get_paths()[1].vertices)
     assert min(v[0] for v in class_one) == pytest.approx(0.0375, abs=1e-9)
-    class_minus = _rows(contour.get_paths()[0].vertices)
+    class_minus = rows(contour.get_paths()[0].vertices)
     assert max(v[0] for v in class_minus) == pytest.approx(0.0375, abs=1e-9)
 
     train_points, val_points = _points(axes)
-    assert _rows(train_points.get_offsets()) == [list(row) for row in TRAIN.inputs]
-    assert _rows(val_points.get_offsets()) == [[4.0, -1.0]]
+    assert rows(train_points.get_offsets()) == [list(row) for row in TRAIN.inputs]
+    assert rows(val_points.get_offsets()) == [[4.0, -1.0]]
     expected = [class_colour[0 if t[0] < 0 else 1] for t in TRAIN.targets]
-    assert [tuple(c) for c in _rows(train_points.get_facecolor())] == expected
-    assert [tuple(c) for c in _rows(val_points.get_facecolor())] == [class_colour[1]]
+    assert [tuple(c) for c in rows(train_points.get_facecolor())] == expected
+    assert [tuple(c) for c in rows(val_points.get_facecolor())] == [class_colour[1]]
     for collection in (train_points, val_points):
-        assert _floats(collection.get_sizes()) == [22.0]  # 22 pt^2 points with a black rim
-        assert _rows(collection.get_edgecolor()) == [[0.0, 0.0, 0.0, 1.0]]
+        assert floats(collection.get_sizes()) == [22.0]  # 22 pt^2 points with a black rim
+        assert rows(collection.get_edgecolor()) == [[0.0, 0.0, 0.0, 1.0]]
     for collection, marker in ((train_points, "o"), (val_points, "^")):
         style = matplotlib.markers.MarkerStyle(marker)
         shape = style.get_path().transformed(style.get_transform())
-        assert _rows(collection.get_paths()[0].vertices) == _rows(shape.vertices)
+        assert rows(collection.get_paths()[0].vertices) == rows(shape.vertices)
 
 
 def test_panels_sit_side_by_side_and_cross_entropy_lists_every_class(
@@ -269,7 +230,7 @@ def test_panels_sit_side_by_side_and_cross_entropy_lists_every_class(
             plot_decision_boundary(panels, "cross_entropy", train, conditions=LONG)
         return
     png = plot_decision_boundary(panels, "cross_entropy", train, conditions=LONG, steps=9)
-    assert _png_size(png) == (920, 490)  # 2 x 4.6 inches wide
+    assert png_size(png) == (920, 490)  # 2 x 4.6 inches wide
     (figure,) = figures
     assert [a.get_title() for a in figure.axes] == ["A", "B"]
     sentence = f"Predicted class (shaded) and true class (points) - {LONG}"

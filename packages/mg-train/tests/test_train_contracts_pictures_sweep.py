@@ -6,11 +6,8 @@ Without matplotlib (the ``plot`` extra) the picture tests assert the note instea
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import struct
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Optional
 
@@ -25,22 +22,19 @@ from mg_train import (
     write_sweep_artifacts,
 )
 from mg_train.sweep_run import SEED_RULE
+from picture_kit import HAS_MATPLOTLIB, floats, png_size, rows
 
-HAS_MATPLOTLIB = importlib.util.find_spec("matplotlib") is not None
 NOTE = (
     "matplotlib is not installed: skipped lr_sensitivity.png (pip install 'mg-train[plot]' to "
     "get it)"
 )
 
 if HAS_MATPLOTLIB:
-    import matplotlib
-    import numpy
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.collections import LineCollection, PolyCollection
     from matplotlib.colors import to_rgba
     from matplotlib.container import ErrorbarContainer
     from matplotlib.figure import Figure
-    from numpy.typing import ArrayLike
 
 CONFIG: dict[str, object] = {
     "dataset": {"name": "moons", "n_samples": 40, "noise": 0.1},
@@ -265,39 +259,6 @@ def test_without_matplotlib_the_picture_is_a_note(
     assert [p.name for p in report.written] == ["sweep.json", "sweep.md", "sweep.csv"]
 
 
-def _floats(values: ArrayLike) -> list[float]:
-    """Plain floats, flattened, from what matplotlib hands back as an array."""
-    return [float(v) for v in numpy.asarray(values, dtype=float).ravel()]
-
-
-def _rows(values: ArrayLike) -> list[list[float]]:
-    return [[float(v) for v in row] for row in numpy.asarray(values, dtype=float)]
-
-
-@pytest.fixture
-def figures(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Figure]]:
-    saved: list[Figure] = []
-    if not HAS_MATPLOTLIB:
-        yield saved
-        return
-    real = Figure.savefig
-
-    def spy(self: Figure, *args: object, **kwargs: object) -> None:
-        saved.append(self)
-        real(self, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(Figure, "savefig", spy)
-    with matplotlib.rc_context({"figure.dpi": 50, "savefig.dpi": 50, "savefig.format": "svg"}):
-        yield saved
-
-
-def _png_size(png: bytes) -> tuple[int, int]:
-    assert png[:8] == b"\x89PNG\r\n\x1a\n"
-    assert png[12:16] == b"IHDR"
-    width, height = struct.unpack(">II", png[16:24])
-    return width, height
-
-
 def test_lr_sensitivity_draws_means_bars_bands_and_the_shared_rate(
     tmp_path: Path, figures: list[Figure]
 ) -> None:
@@ -313,7 +274,7 @@ def test_lr_sensitivity_draws_means_bars_bands_and_the_shared_rate(
         "lr_sensitivity.png",
     ]
     png = (tmp_path / "lr_sensitivity.png").read_bytes()
-    assert _png_size(png) == (750, 500)  # 7.5 x 5 inches at 100 dpi
+    assert png_size(png) == (750, 500)  # 7.5 x 5 inches at 100 dpi
     assert b"Software" not in png
     (figure,) = figures
     (axes,) = figure.axes
@@ -351,7 +312,7 @@ def test_lr_sensitivity_draws_means_bars_bands_and_the_shared_rate(
         name = str(container.get_label())
         line = container.lines[0]
         assert line is not None
-        means[name] = list(zip(_floats(line.get_xdata()), _floats(line.get_ydata())))
+        means[name] = list(zip(floats(line.get_xdata()), floats(line.get_ydata())))
         assert (line.get_marker(), line.get_markersize()) == ("o", 4.0)
         caps = container.lines[1]
         assert [cap.get_markersize() for cap in caps] == [6.0, 6.0]  # 3 pt caps, both ends
@@ -382,13 +343,13 @@ def test_lr_sensitivity_draws_means_bars_bands_and_the_shared_rate(
             {(0.01, 0.125), (0.01, 0.25), (0.1, 0.0625)},
         ],
     ):
-        vertices = {(x, y) for x, y in _rows(band.get_paths()[0].vertices)}
+        vertices = {(x, y) for x, y in rows(band.get_paths()[0].vertices)}
         assert corners <= vertices  # from the min to the max over replicas
-        assert tuple(_rows(band.get_facecolor())[0][:3]) == colours[name][:3]
+        assert tuple(rows(band.get_facecolor())[0][:3]) == colours[name][:3]
         assert band.get_alpha() == 0.18  # a faint band under the line
     shared = [line for line in axes.get_lines() if line.get_label() == "shared lr 0.1"]
     (vertical,) = shared
-    assert _floats(vertical.get_xdata()) == [0.1, 0.1]
+    assert floats(vertical.get_xdata()) == [0.1, 0.1]
     assert vertical.get_linestyle() == ":"
     assert to_rgba(vertical.get_color()) == to_rgba("0.5")
 

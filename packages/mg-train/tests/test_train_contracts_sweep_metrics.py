@@ -5,14 +5,9 @@ lowest index on a tie)."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
+from message_kit import exactly
 from mg_train import accuracy, count_correct, has_class_labels, predict_labels
-
-
-def _exactly(message: str) -> str:
-    return "^" + re.escape(message) + "$"
 
 
 @pytest.mark.parametrize("loss", ["mse", "BCE_WITH_LOGITS", 3])
@@ -25,7 +20,7 @@ def test_a_loss_without_classes_is_named_in_the_refusal(loss: object) -> None:
         lambda: has_class_labels(loss, [[1.0]]),  # type: ignore[arg-type]
         lambda: count_correct(loss, [[1.0]], [[1.0]]),  # type: ignore[arg-type]
     ):
-        with pytest.raises(ValueError, match=_exactly(expected)):
+        with pytest.raises(ValueError, match=exactly(expected)):
             call()
 
 
@@ -76,9 +71,7 @@ def test_predictions_follow_the_documented_rules(
 
 
 def test_a_sample_without_outputs_is_refused() -> None:
-    with pytest.raises(
-        ValueError, match=_exactly("hinge: a sample has no outputs to predict from")
-    ):
+    with pytest.raises(ValueError, match=exactly("hinge: a sample has no outputs to predict from")):
         predict_labels("hinge", [])
 
 
@@ -87,12 +80,12 @@ def test_a_sample_without_outputs_is_refused() -> None:
 )
 def test_a_score_that_is_no_number_is_named(score: object, shown: str) -> None:
     message = f"bce_with_logits: score 1 must be a number, got {shown}"
-    with pytest.raises(TypeError, match=_exactly(message)):
+    with pytest.raises(TypeError, match=exactly(message)):
         predict_labels("bce_with_logits", [0.0, score])  # type: ignore[list-item]
 
 
 def test_a_non_finite_score_is_named_with_its_position() -> None:
-    with pytest.raises(ValueError, match=_exactly("cross_entropy: score 2 is not finite: nan")):
+    with pytest.raises(ValueError, match=exactly("cross_entropy: score 2 is not finite: nan")):
         predict_labels("cross_entropy", [0.0, 1.0, float("nan")])
 
 
@@ -116,10 +109,10 @@ def test_a_hand_counted_batch_of_each_loss() -> None:
 
 
 def test_rows_that_do_not_pair_up_are_refused_with_both_counts() -> None:
-    with pytest.raises(ValueError, match=_exactly("hinge: got 2 score rows but 1 target rows")):
+    with pytest.raises(ValueError, match=exactly("hinge: got 2 score rows but 1 target rows")):
         count_correct("hinge", [[1.0], [1.0]], [[1.0]])
     message = "bce_with_logits: sample 1 has 2 outputs but target (1.0,); they do not match"
-    with pytest.raises(ValueError, match=_exactly(message)):
+    with pytest.raises(ValueError, match=exactly(message)):
         count_correct("bce_with_logits", [[1.0], [1.0, 0.0]], [[1.0], [1.0]])
 
 
@@ -128,12 +121,10 @@ def test_a_target_that_is_no_label_is_named_with_its_row() -> None:
         "bce_with_logits: target row 1 is (1.0, 0.3), which holds no class label, "
         "so accuracy is undefined for it"
     )
-    with pytest.raises(ValueError, match=_exactly(message)):
+    with pytest.raises(ValueError, match=exactly(message)):
         count_correct("bce_with_logits", [[1.0, 1.0], [1.0, 1.0]], [[1.0, 0.0], [1.0, 0.3]])
 
 
 def test_an_empty_batch_has_no_accuracy() -> None:
-    with pytest.raises(
-        ValueError, match=_exactly("hinge: accuracy of an empty batch is undefined")
-    ):
+    with pytest.raises(ValueError, match=exactly("hinge: accuracy of an empty batch is undefined")):
         accuracy("hinge", [], [])

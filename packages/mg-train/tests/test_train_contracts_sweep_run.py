@@ -8,7 +8,6 @@ from __future__ import annotations
 import concurrent.futures
 import io
 import os
-import re
 import time
 from collections.abc import Callable
 from typing import TypeVar
@@ -23,6 +22,7 @@ from mg_train import (
     sweep,
 )
 from mg_train import sweep_run as sweep_module
+from sweep_kit import sweep_config
 
 T = TypeVar("T")
 OUTCOME_KEYS = [
@@ -37,24 +37,6 @@ OUTCOME_KEYS = [
     "seeds",
     "wall_seconds",
 ]
-
-
-def _config(*optimizers: str) -> dict[str, object]:
-    return {
-        "dataset": {"name": "sine_regression", "n_samples": 8, "noise": 0.05, "seed": 0},
-        "split": {"val_fraction": 0.25, "seed": 1},
-        "model": {"hidden": [2], "activation": "relu", "seed": 2},
-        "loss": "mse",
-        "lr": 0.05,
-        "epochs": 1,
-        "batch_size": 4,
-        "shuffle_seed": 3,
-        "optimizers": [{"type": kind} for kind in optimizers or ("sgd", "adam")],
-    }
-
-
-def _exactly(message: str) -> str:
-    return "^" + re.escape(message) + "$"
 
 
 class InlineExecutor(concurrent.futures.Executor):
@@ -73,7 +55,7 @@ class InlineExecutor(concurrent.futures.Executor):
 
 
 def test_a_task_outcome_is_the_table_row_of_its_config(capsys: pytest.CaptureFixture[str]) -> None:
-    config = parse_config({**_config("adam"), "lr": 0.02})
+    config = parse_config({**sweep_config("adam"), "lr": 0.02})
     seeds = {"split": 1, "model": 2, "shuffle": 3}
     task = {"optimizer": "Adam", "lr": 0.02, "replica": 0, "seeds": seeds}
     before = time.perf_counter()
@@ -95,7 +77,7 @@ def test_a_task_outcome_is_the_table_row_of_its_config(capsys: pytest.CaptureFix
 
 
 def test_a_diverging_task_reports_where_the_loss_blew_up() -> None:
-    config = parse_config({**_config("sgd"), "lr": 1e100})
+    config = parse_config({**sweep_config("sgd"), "lr": 1e100})
     with pytest.raises(NonFiniteLossError) as blown:
         run_experiment(config, verbose=False)
     task = {"optimizer": "SGD", "lr": 1e100, "replica": 1, "seeds": {}, "config": config.to_dict()}
@@ -112,7 +94,9 @@ def test_a_diverging_task_reports_where_the_loss_blew_up() -> None:
 
 def test_each_task_is_the_config_with_one_optimizer_rate_and_replica_seeds() -> None:
     executor = InlineExecutor()
-    result = sweep(_config(), seeds=2, learning_rates=[0.1, 0.01], executor=executor, verbose=False)
+    result = sweep(
+        sweep_config(), seeds=2, learning_rates=[0.1, 0.01], executor=executor, verbose=False
+    )
     keys = [(t["optimizer"], t["lr"], t["replica"]) for t in executor.tasks]
     assert keys == [(o, lr, r) for o in ("SGD", "Adam") for lr in (0.01, 0.1) for r in (0, 1)]
     last = executor.tasks[-1]
@@ -125,7 +109,7 @@ def test_each_task_is_the_config_with_one_optimizer_rate_and_replica_seeds() -> 
     assert [o["name"] for o in config["optimizers"]] == ["Adam"]
     assert parse_config(config) == parse_config(
         {
-            **_config("adam"),
+            **sweep_config("adam"),
             "lr": 0.1,
             "shuffle_seed": 1003,
             "split": config["split"],
@@ -138,7 +122,7 @@ def test_each_task_is_the_config_with_one_optimizer_rate_and_replica_seeds() -> 
         2,
         ("SGD", "Adam"),
     )
-    assert result.config == parse_config(_config()).to_dict()
+    assert result.config == parse_config(sweep_config()).to_dict()
     assert [r.resumed for r in result.runs] == [False] * 8
     assert result.summary.shared_lr == 0.05
     assert [(c.optimizer, c.lr, c.runs) for c in result.summary.cells] == [
@@ -151,7 +135,7 @@ def test_each_task_is_the_config_with_one_optimizer_rate_and_replica_seeds() -> 
 
 def test_one_job_runs_in_this_process_and_says_so() -> None:
     began = time.perf_counter()
-    result = sweep(parse_config(_config("sgd")), seeds=1, jobs=1, verbose=False)
+    result = sweep(parse_config(sweep_config("sgd")), seeds=1, jobs=1, verbose=False)
     assert result.executor == "in-process (jobs=1)"
     assert 0.0 < result.wall_time <= time.perf_counter() - began
     assert result.optimizers == ("SGD",)
@@ -160,7 +144,7 @@ def test_one_job_runs_in_this_process_and_says_so() -> None:
 
 def test_a_thread_pool_is_named_by_its_class() -> None:
     with concurrent.futures.ThreadPoolExecutor(2) as pool:
-        result = sweep(_config("sgd"), seeds=2, executor=pool, verbose=False)
+        result = sweep(sweep_config("sgd"), seeds=2, executor=pool, verbose=False)
     assert result.executor == "concurrent.futures.thread.ThreadPoolExecutor"
 
 
@@ -187,7 +171,7 @@ def test_without_an_executor_jobs_or_every_cpu_work_in_a_pool_of_its_own(
 
     monkeypatch.setattr(sweep_module, "_default_executor", spy)
     monkeypatch.setattr(os, "cpu_count", lambda: cpus)
-    result = sweep(_config("sgd"), seeds=2, jobs=jobs, verbose=False)  # type: ignore[arg-type]
+    result = sweep(sweep_config("sgd"), seeds=2, jobs=jobs, verbose=False)  # type: ignore[arg-type]
     if workers == 1:
         assert (result.executor, made) == ("in-process (jobs=1)", [])
         return
@@ -216,7 +200,7 @@ def test_a_failure_in_an_owned_pool_cancels_what_has_not_started(
 
     monkeypatch.setattr(sweep_module, "_default_executor", spy)
     with pytest.raises(Interrupted):
-        sweep(_config("sgd"), seeds=2, jobs=2, verbose=Verbosity.LINES, stream=BrokenStream())
+        sweep(sweep_config("sgd"), seeds=2, jobs=2, verbose=Verbosity.LINES, stream=BrokenStream())
     assert [pool.shutdowns for pool in made] == [[(False, True)]]
 
 

@@ -8,10 +8,10 @@ import concurrent.futures
 import io
 import json
 import math
-import re
 from pathlib import Path
 
 import pytest
+from message_kit import exactly
 from mg_train import (
     ConfigError,
     SweepError,
@@ -21,24 +21,7 @@ from mg_train import (
     sweep,
 )
 from mg_train import sweep_run as sweep_module
-
-
-def _config() -> dict[str, object]:
-    return {
-        "dataset": {"name": "sine_regression", "n_samples": 8, "noise": 0.05, "seed": 0},
-        "split": {"val_fraction": 0.25, "seed": 1},
-        "model": {"hidden": [2], "activation": "relu", "seed": 2},
-        "loss": "mse",
-        "lr": 0.05,
-        "epochs": 1,
-        "batch_size": 4,
-        "shuffle_seed": 3,
-        "optimizers": [{"type": "sgd"}, {"type": "adam"}],
-    }
-
-
-def _exactly(message: str) -> str:
-    return "^" + re.escape(message) + "$"
+from sweep_kit import sweep_config
 
 
 @pytest.mark.parametrize(
@@ -92,20 +75,25 @@ def _exactly(message: str) -> str:
     ],
 )
 def test_bad_arguments_are_named_exactly(kwargs: dict[str, object], message: str) -> None:
-    with pytest.raises(SweepError, match=_exactly(message)):
-        sweep(_config(), verbose=False, **kwargs)  # type: ignore[arg-type]
+    with pytest.raises(SweepError, match=exactly(message)):
+        sweep(sweep_config(), verbose=False, **kwargs)  # type: ignore[arg-type]
 
 
 def test_a_config_of_the_wrong_kind_is_named() -> None:
     with pytest.raises(
-        SweepError, match=_exactly("config must be an ExperimentConfig or a config dict, got 42")
+        SweepError, match=exactly("config must be an ExperimentConfig or a config dict, got 42")
     ):
         sweep(42, seeds=1)  # type: ignore[arg-type]
 
 
 def test_the_smallest_accepted_values_run() -> None:
     result = sweep(
-        _config(), seeds=1, jobs=1, learning_rates=[1, 5e-324], optimizers=["Adam"], verbose=False
+        sweep_config(),
+        seeds=1,
+        jobs=1,
+        learning_rates=[1, 5e-324],
+        optimizers=["Adam"],
+        verbose=False,
     )
     assert result.learning_rates == (5e-324, 1.0)
     assert all(isinstance(lr, float) for lr in result.learning_rates)
@@ -117,8 +105,8 @@ def test_the_smallest_accepted_values_run() -> None:
 
 @pytest.mark.parametrize(("replica", "shown"), [(-1, "-1"), (True, "True"), (1.0, "1.0")])
 def test_a_replica_is_an_int_from_zero(replica: object, shown: str) -> None:
-    config = parse_config(_config())
-    with pytest.raises(SweepError, match=_exactly(f"replica must be an int >= 0, got {shown}")):
+    config = parse_config(sweep_config())
+    with pytest.raises(SweepError, match=exactly(f"replica must be an int >= 0, got {shown}")):
         replica_seeds(config, replica)  # type: ignore[arg-type]
     assert replica_seeds(config, 0).to_dict() == {"split": 1, "model": 2, "shuffle": 3}
     assert replica_seeds(config, 3).to_dict() == {"split": 3001, "model": 3002, "shuffle": 3003}
@@ -136,23 +124,23 @@ def test_a_config_that_cannot_run_at_a_swept_rate_is_named(
 
     monkeypatch.setattr(sweep_module, "parse_config", refuses_a_rate)
     message = "the config cannot run with optimizer 'SGD' at lr 0.5: lr too high for this test"
-    with pytest.raises(SweepError, match=_exactly(message)):
-        sweep(parse_config(_config()), seeds=1, learning_rates=[0.1, 0.5], verbose=False)
+    with pytest.raises(SweepError, match=exactly(message)):
+        sweep(parse_config(sweep_config()), seeds=1, learning_rates=[0.1, 0.5], verbose=False)
 
 
 def test_a_runs_directory_that_is_a_file_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "runs"
     path.write_text("", encoding="utf-8")
     message = f"runs directory {path} exists and is not a directory"
-    with pytest.raises(SweepError, match=_exactly(message)):
-        sweep(_config(), seeds=1, jobs=1, runs_dir=path, verbose=False)
+    with pytest.raises(SweepError, match=exactly(message)):
+        sweep(sweep_config(), seeds=1, jobs=1, runs_dir=path, verbose=False)
 
 
 def test_verbose_by_default_and_stderr_by_default(capsys: pytest.CaptureFixture[str]) -> None:
     stream = io.StringIO()
-    sweep(_config(), seeds=1, jobs=1, optimizers=["SGD"], stream=stream)
+    sweep(sweep_config(), seeds=1, jobs=1, optimizers=["SGD"], stream=stream)
     assert stream.getvalue().startswith("run 1/1 - SGD lr=0.05 replica 0 - best_val_loss: ")
-    sweep(_config(), seeds=1, jobs=1, optimizers=["SGD"], verbose=Verbosity.LINES)
+    sweep(sweep_config(), seeds=1, jobs=1, optimizers=["SGD"], verbose=Verbosity.LINES)
     out, err = capsys.readouterr()
     assert out == ""
     assert err.startswith("run 1/1 - SGD lr=0.05 replica 0 - best_val_loss: ")
@@ -161,7 +149,7 @@ def test_verbose_by_default_and_stderr_by_default(capsys: pytest.CaptureFixture[
 
 def test_resuming_reuses_stored_runs_and_runs_only_the_missing_ones(tmp_path: Path) -> None:
     runs = tmp_path / "runs"
-    first = sweep(_config(), seeds=2, jobs=1, runs_dir=runs, verbose=False)
+    first = sweep(sweep_config(), seeds=2, jobs=1, runs_dir=runs, verbose=False)
     names = [
         "SGD-lr0.05-r0.json",
         "SGD-lr0.05-r1.json",
@@ -182,7 +170,9 @@ def test_resuming_reuses_stored_runs_and_runs_only_the_missing_ones(tmp_path: Pa
 
     (runs / "SGD-lr0.05-r1.json").unlink()
     lines = io.StringIO()
-    second = sweep(_config(), seeds=2, jobs=1, runs_dir=runs, verbose=Verbosity.LINES, stream=lines)
+    second = sweep(
+        sweep_config(), seeds=2, jobs=1, runs_dir=runs, verbose=Verbosity.LINES, stream=lines
+    )
     assert [r.resumed for r in second.runs] == [True, False, True, True]
     assert lines.getvalue().splitlines()[0] == "resuming: 3/4 runs already finished"
     assert lines.getvalue().splitlines()[1].startswith("run 4/4 - SGD lr=0.05 replica 1 - ")
@@ -190,7 +180,7 @@ def test_resuming_reuses_stored_runs_and_runs_only_the_missing_ones(tmp_path: Pa
     assert (runs / "SGD-lr0.05-r1.json").exists()
     assert second.executor == "in-process (jobs=1)"
 
-    third = sweep(_config(), seeds=2, jobs=1, runs_dir=runs, verbose=False)
+    third = sweep(sweep_config(), seeds=2, jobs=1, runs_dir=runs, verbose=False)
     assert third.executor == "none (every run was already finished)"
     assert all(r.resumed for r in third.runs)
     assert [r.wall_time for r in third.runs] == [r.wall_time for r in second.runs]

@@ -9,22 +9,13 @@ import re
 from pathlib import Path
 
 import pytest
+from message_kit import exactly
 from mg_train import ReplicaSeeds, SweepError
 from mg_train._sweep_store import Task, load_finished, run_file, store
+from sweep_kit import outcome
 
+OUTCOME = outcome()
 TASK = Task("Adam", 0.01, 2, ReplicaSeeds(2001, 2002, 2003), {"lr": 0.01, "epochs": 3})
-OUTCOME: dict[str, object] = {
-    "optimizer": "Adam",
-    "lr": 0.01,
-    "replica": 2,
-    "seeds": {"split": 2001, "model": 2002, "shuffle": 2003},
-    "final_train_loss": 0.5,
-    "final_val_loss": 0.25,
-    "best_val_loss": 0.125,
-    "best_epoch": 3,
-    "diverged": None,
-    "wall_seconds": 1.5,
-}
 PAYLOAD = {
     "optimizer": "Adam",
     "lr": 0.01,
@@ -32,10 +23,6 @@ PAYLOAD = {
     "seeds": {"split": 2001, "model": 2002, "shuffle": 2003},
     "config": {"lr": 0.01, "epochs": 3},
 }
-
-
-def _exactly(message: str) -> str:
-    return "^" + re.escape(message) + "$"
 
 
 def _record(**changes: object) -> dict[str, object]:
@@ -100,13 +87,13 @@ def test_an_unreadable_file_is_refused_naming_it(tmp_path: Path) -> None:
     path.write_text('{"format": NaN}', encoding="utf-8")
     with pytest.raises(
         SweepError,
-        match=_exactly(f"cannot read the finished-run file {path}: non-finite number NaN"),
+        match=exactly(f"cannot read the finished-run file {path}: non-finite number NaN"),
     ):
         load_finished(path, TASK)
     path.write_text(json.dumps(_record()).replace("0.125", "-Infinity"), encoding="utf-8")
     with pytest.raises(
         SweepError,
-        match=_exactly(f"cannot read the finished-run file {path}: non-finite number -Infinity"),
+        match=exactly(f"cannot read the finished-run file {path}: non-finite number -Infinity"),
     ):
         load_finished(path, TASK)
     path.write_bytes(b'{"format": "\xff"}')
@@ -135,7 +122,7 @@ def test_a_file_that_is_no_run_record_is_refused(tmp_path: Path, data: object) -
         f"{path} is not a sweep run record of this mg-train (format 'mg-train-sweep-run' "
         "version 1); delete it to run that task again"
     )
-    with pytest.raises(SweepError, match=_exactly(message)):
+    with pytest.raises(SweepError, match=exactly(message)):
         load_finished(path, TASK)
 
 
@@ -149,7 +136,7 @@ def test_a_record_of_another_task_is_refused(tmp_path: Path, task: object) -> No
         "replica 2; resuming would mix two experiments (delete the directory or choose "
         "another --out)"
     )
-    with pytest.raises(SweepError, match=_exactly(message)):
+    with pytest.raises(SweepError, match=exactly(message)):
         load_finished(path, TASK)
 
 
@@ -167,5 +154,5 @@ def test_a_record_with_a_bad_outcome_field_names_the_file_and_the_field(tmp_path
         f"{path}: run outcome best_epoch must be an integer, got '3'; delete it to run that "
         "task again"
     )
-    with pytest.raises(SweepError, match=_exactly(message)):
+    with pytest.raises(SweepError, match=exactly(message)):
         load_finished(path, TASK)

@@ -5,33 +5,12 @@ against `statistics` (an independent implementation of mean and sample standard 
 from __future__ import annotations
 
 import math
-import re
 import statistics
 
 import pytest
+from message_kit import exactly
 from mg_train import LossStats, ReplicaSeeds, SweepCell, SweepError, SweepRun, SweepSummary
-
-
-def _exactly(message: str) -> str:
-    return "^" + re.escape(message) + "$"
-
-
-def _outcome(**changes: object) -> dict[str, object]:
-    outcome: dict[str, object] = {
-        "optimizer": "Adam",
-        "lr": 0.01,
-        "replica": 2,
-        "seeds": {"split": 2001, "model": 2002, "shuffle": 2003},
-        "final_train_loss": 0.5,
-        "final_val_loss": 0.25,
-        "best_val_loss": 0.125,
-        "best_epoch": 3,
-        "diverged": None,
-        "wall_seconds": 1.5,
-    }
-    outcome.update(changes)
-    return outcome
-
+from sweep_kit import outcome
 
 FINISHED = SweepRun(
     optimizer="Adam",
@@ -49,7 +28,7 @@ FINISHED = SweepRun(
 
 
 def _diverged(batch: object = 4) -> dict[str, object]:
-    return _outcome(
+    return outcome(
         final_train_loss=None,
         final_val_loss=None,
         best_val_loss=None,
@@ -59,8 +38,8 @@ def _diverged(batch: object = 4) -> dict[str, object]:
 
 
 def test_a_finished_outcome_is_read_back_field_by_field() -> None:
-    assert SweepRun.from_outcome(_outcome(), resumed=False) == FINISHED
-    resumed = SweepRun.from_outcome(_outcome(lr=1, wall_seconds=2), resumed=True)
+    assert SweepRun.from_outcome(outcome(), resumed=False) == FINISHED
+    resumed = SweepRun.from_outcome(outcome(lr=1, wall_seconds=2), resumed=True)
     assert (resumed.lr, resumed.wall_time, resumed.resumed) == (1.0, 2.0, True)
     assert isinstance(resumed.lr, float)
     assert isinstance(resumed.wall_time, float)
@@ -123,18 +102,18 @@ def test_a_diverged_outcome_has_no_losses_only_where_it_stopped() -> None:
 def test_every_field_of_an_outcome_is_checked_by_name(
     changes: dict[str, object], message: str
 ) -> None:
-    with pytest.raises(SweepError, match=_exactly(message)):
-        SweepRun.from_outcome(_outcome(**changes), resumed=False)
+    with pytest.raises(SweepError, match=exactly(message)):
+        SweepRun.from_outcome(outcome(**changes), resumed=False)
 
 
 def test_a_diverged_outcome_still_checks_the_losses_it_carries() -> None:
     bad = {**_diverged(), "best_val_loss": "x", "best_epoch": None}
     with pytest.raises(
-        SweepError, match=_exactly("run outcome best_val_loss must be a number, got 'x'")
+        SweepError, match=exactly("run outcome best_val_loss must be a number, got 'x'")
     ):
         SweepRun.from_outcome(bad, resumed=False)
     with pytest.raises(
-        SweepError, match=_exactly("run outcome best_epoch must be an integer, got 1.5")
+        SweepError, match=exactly("run outcome best_epoch must be an integer, got 1.5")
     ):
         SweepRun.from_outcome({**_diverged(), "best_epoch": 1.5}, resumed=False)
 
@@ -179,7 +158,7 @@ def test_loss_stats_by_hand() -> None:
         ("min", 0.5),
         ("max", 2.0),
     ]
-    with pytest.raises(ValueError, match=_exactly("LossStats.of needs at least one value")):
+    with pytest.raises(ValueError, match=exactly("LossStats.of needs at least one value")):
         LossStats.of([])
 
 
