@@ -213,7 +213,10 @@ CORRUPTIONS: dict[str, tuple[Callable[[Path], str], str]] = {
         "non-finite number NaN",
     ),
     "nan weight": (lambda p: _edit(p, _nan_weight), "non-finite number NaN"),
-    "inf weight": (lambda p: _edit(p, _huge_weight).replace("Infinity", "1e999"), "not finite"),
+    "inf weight": (
+        lambda p: _edit(p, _huge_weight).replace("Infinity", "1e999"),
+        "number 1e999 overflows to inf",
+    ),
     "rng state": (lambda p: _edit(p, _short_rng), "rng_state"),
     "epoch mismatch": (lambda p: _edit(p, _set("epoch", 5)), "history"),
     "wrong epoch type": (lambda p: _edit(p, _set("epoch", "2")), "epoch"),

@@ -125,8 +125,8 @@ def test_config_errors_show_the_offending_json(
 ) -> None:
     path = tmp_path / "config.json"
     path.write_text('{"lr": NaN}', encoding="utf-8")
-    assert "config contains NaN, which is not a JSON number" in message(
-        ConfigError, lambda: load_config(path)
+    assert message(ConfigError, lambda: load_config(path)) == (
+        f"config file {path} cannot be read as data: non-finite number NaN"
     )
     config = config_factory()
     config["lr"] = "fast"

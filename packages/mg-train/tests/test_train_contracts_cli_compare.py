@@ -221,7 +221,9 @@ def test_manifest_read_errors_name_the_file(tmp_path: Path) -> None:
     manifest.write_text('{"format": Infinity}', encoding="utf-8")
     with pytest.raises(CheckpointError) as info:
         run(tmp_path)
-    assert str(info.value) == "comparison manifest contains the non-finite number Infinity"
+    assert str(info.value) == (
+        f"cannot read the comparison manifest {manifest}: non-finite number Infinity"
+    )
 
 
 # ---------------------------------------------------------------- the difference finder

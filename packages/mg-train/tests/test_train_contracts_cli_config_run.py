@@ -83,7 +83,9 @@ def test_load_config_refuses_the_non_json_constants(token: str, tmp_path: Path) 
     path.write_text(json.dumps(base())[:-1] + f', "shuffle_seed": {token}}}', encoding="utf-8")
     with pytest.raises(ConfigError) as info:
         load_config(path)
-    assert str(info.value) == f"config contains {token}, which is not a JSON number"
+    assert (
+        str(info.value) == f"config file {path} cannot be read as data: non-finite number {token}"
+    )
 
 
 def test_load_config_reads_utf8_and_parses(tmp_path: Path) -> None:

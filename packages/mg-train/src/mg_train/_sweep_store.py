@@ -9,13 +9,13 @@ when the planned task is identical, compared as canonical JSON (so ``1`` is not 
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
 from ._atomic import atomic_write_text
+from ._json import loads_strict
 from .compare import checkpoint_file_names
 from .sweep_summary import ReplicaSeeds, SweepError, SweepRun
 
@@ -52,18 +52,6 @@ def _canonical(data: object) -> str:
     return json.dumps(data, sort_keys=True, separators=(",", ":"), allow_nan=False)
 
 
-def _reject_constant(token: str) -> float:
-    raise ValueError(f"non-finite number {token}")
-
-
-def _finite_float(token: str) -> float:
-    """json's float parser, refusing what overflows (``1e999`` reads as inf, not a constant)."""
-    value = float(token)
-    if not math.isfinite(value):
-        raise ValueError(f"number {token} overflows to {value}")
-    return value
-
-
 _OUTCOME_KEYS = (
     "optimizer",
     "lr",
@@ -84,12 +72,8 @@ def load_finished(path: Path, task: Task) -> Optional[dict[str, object]]:
     if not path.exists():
         return None
     try:
-        data = json.loads(
-            path.read_text(encoding="utf-8"),
-            parse_constant=_reject_constant,
-            parse_float=_finite_float,
-        )
-    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as error:
+        data = loads_strict(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:  # UnicodeDecodeError is a ValueError
         raise SweepError(f"cannot read the finished-run file {path}: {error}") from None
     if (
         not isinstance(data, dict)

@@ -36,6 +36,7 @@ from typing import Optional, TypeVar
 from mg_optim import Optimizer
 
 from ._atomic import PathLike, atomic_write_text
+from ._json import loads_strict
 from .history import History
 from .protocols import Model, Scheduler
 
@@ -129,24 +130,17 @@ def save_checkpoint(
     atomic_write_text(path, json.dumps(payload, allow_nan=False) + "\n")
 
 
-def _reject_constant(token: str) -> float:
-    raise CheckpointError(f"checkpoint contains the non-finite number {token}")
-
-
 def _check_numbers(data: object) -> None:
-    """Every float finite and every int convertible to a float, walked without recursion.
+    """Every int convertible to a float, walked without recursion.
 
-    ``json`` reads ``1e999`` as ``inf`` and ``1`` followed by 400 zeros as an exact int, which
-    ``float()`` - and so every optimizer and model - refuses with OverflowError; both are
-    caught here, naming where they are.
+    `loads_strict` has refused every non-finite float; but ``json`` reads ``1`` followed by 400
+    zeros as an exact int, which ``float()`` - and so every optimizer and model - refuses with
+    OverflowError. It is caught here, naming where it is.
     """
     stack: list[tuple[object, str]] = [(data, "checkpoint")]
     while stack:
         value, where = stack.pop()
-        if isinstance(value, float):
-            if not math.isfinite(value):
-                raise CheckpointError(f"checkpoint value at {where} is not finite: {value!r}")
-        elif isinstance(value, int) and not isinstance(value, bool):
+        if isinstance(value, int) and not isinstance(value, bool):
             if where not in _BIG_INT_ALLOWED:
                 try:
                     float(value)
@@ -170,14 +164,12 @@ def _read(path: PathLike) -> dict[str, object]:
     except (OSError, UnicodeDecodeError) as error:
         raise CheckpointError(f"cannot read checkpoint {path}: {error}") from None
     try:
-        data = json.loads(text, parse_constant=_reject_constant)
-    except CheckpointError:
-        raise
+        data = loads_strict(text)
     except json.JSONDecodeError as error:
         raise CheckpointError(
             f"checkpoint {path} is not valid JSON (truncated or corrupt?): {error}"
         ) from None
-    except (ValueError, RecursionError) as error:  # an int of > 4300 digits; absurd nesting
+    except ValueError as error:  # NaN, 1e999, an int of > 4300 digits, absurd nesting
         raise CheckpointError(f"checkpoint {path} cannot be read as data: {error}") from None
     if not isinstance(data, dict):
         raise CheckpointError(f"checkpoint must be a JSON object, got {type(data).__name__}")

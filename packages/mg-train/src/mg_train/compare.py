@@ -32,6 +32,7 @@ from mg_nn import Parameter
 from mg_optim import Optimizer
 
 from ._atomic import PathLike, atomic_write_text
+from ._json import loads_strict
 from .checkpoint import CheckpointError
 from .conditions import ComparisonSetup
 from .data import Dataset
@@ -229,17 +230,11 @@ def _show(value: object) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def _reject_constant(token: str) -> float:
-    raise CheckpointError(f"comparison manifest contains the non-finite number {token}")
-
-
 def _read_manifest(path: Path) -> object:
     try:
         text = path.read_text(encoding="utf-8")
-        data = json.loads(text, parse_constant=_reject_constant)
-    except CheckpointError:
-        raise
-    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as error:
+        data = loads_strict(text)
+    except (OSError, ValueError) as error:  # UnicodeDecodeError is a ValueError
         raise CheckpointError(f"cannot read the comparison manifest {path}: {error}") from None
     expected = {
         "format": _MANIFEST_FORMAT,

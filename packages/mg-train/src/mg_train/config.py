@@ -58,6 +58,7 @@ from ._config_readers import (
     _object,
     _only,
 )
+from ._json import loads_strict
 from .compare import Comparison, compare_optimizers
 from .losses import LOSSES
 from .progress import VerbosityLike
@@ -276,10 +277,6 @@ def _check_optimizers(config: ExperimentConfig) -> None:
                 ) from error
 
 
-def _reject_constant(token: str) -> float:
-    raise ConfigError(f"config contains {token}, which is not a JSON number")
-
-
 def load_config(path: PathLike) -> ExperimentConfig:
     """Read and check a JSON config file (`ConfigError` for unreadable, non-JSON or bad ones)."""
     try:
@@ -290,9 +287,11 @@ def load_config(path: PathLike) -> ExperimentConfig:
     except UnicodeDecodeError:
         raise ConfigError(f"config file {path} is not UTF-8 text") from None
     try:
-        data = json.loads(text, parse_constant=_reject_constant)
+        data = loads_strict(text)
     except json.JSONDecodeError as error:
         raise ConfigError(f"config file {path} is not valid JSON: {error}") from None
+    except ValueError as error:  # NaN, 1e999, an int of > 4300 digits, absurd nesting
+        raise ConfigError(f"config file {path} cannot be read as data: {error}") from None
     return parse_config(data)
 
 

@@ -12,6 +12,7 @@ import json
 from collections.abc import Sequence
 
 from ._atomic import PathLike
+from ._json import loads_strict
 from .artifacts import NONDETERMINISTIC_SECTIONS
 
 __all__ = ["diff_results", "load_results"]
@@ -19,8 +20,11 @@ __all__ = ["diff_results", "load_results"]
 
 def load_results(path: PathLike) -> dict[str, object]:
     """Read a results.json (ValueError if it is not a JSON object)."""
-    with open(path, encoding="utf-8") as handle:
-        data = json.load(handle)
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = loads_strict(handle.read())
+    except ValueError as error:  # not JSON, not UTF-8, NaN, absurd nesting...
+        raise ValueError(f"cannot read results file {path}: {error}") from None
     if not isinstance(data, dict):
         raise ValueError(f"{path} does not hold a JSON object")
     return data
