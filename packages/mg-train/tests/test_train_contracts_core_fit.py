@@ -70,15 +70,18 @@ def test_a_loss_that_is_neither_a_name_nor_callable_is_named() -> None:
         fit_once(loss=5)
 
 
-@pytest.mark.parametrize("train", [Dataset((), ()), ((1.0,),)])
-def test_train_must_be_a_non_empty_dataset(train: object) -> None:
-    with pytest.raises(ValueError, match=exactly("train must be a non-empty Dataset")):
+@pytest.mark.parametrize(
+    ("train", "got"), [(Dataset((), ()), "an empty Dataset"), (((1.0,),), "tuple")]
+)
+def test_train_must_be_a_non_empty_dataset(train: object, got: str) -> None:
+    with pytest.raises(ValueError, match=exactly(f"train must be a non-empty Dataset, got {got}")):
         fit_once(train=train)
 
 
-@pytest.mark.parametrize("val", [Dataset((), ()), ((1.0,),)])
-def test_val_must_be_a_non_empty_dataset_or_none(val: object) -> None:
-    with pytest.raises(ValueError, match=exactly("val must be a non-empty Dataset or None")):
+@pytest.mark.parametrize(("val", "got"), [(Dataset((), ()), "an empty Dataset"), ([], "list")])
+def test_val_must_be_a_non_empty_dataset_or_none(val: object, got: str) -> None:
+    expected = f"val must be a non-empty Dataset or None, got {got}"
+    with pytest.raises(ValueError, match=exactly(expected)):
         fit_once(val=val)
 
 

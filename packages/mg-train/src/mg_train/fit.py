@@ -196,6 +196,14 @@ def _train_epoch(
     return total / len(data), (None if accuracy_loss is None else correct / counted)
 
 
+def _check_dataset(data: object, name: str, expected: str) -> None:
+    """ValueError naming what ``data`` is instead: another type, or a Dataset with no rows."""
+    if not isinstance(data, Dataset):
+        raise ValueError(f"{name} must be {expected}, got {type(data).__name__}")
+    if len(data) == 0:
+        raise ValueError(f"{name} must be {expected}, got an empty Dataset")
+
+
 def fit(
     model: Model,
     loss: Union[BatchLoss, str],
@@ -239,10 +247,9 @@ def fit(
     checkpoint_every = _positive_int(checkpoint_every, "checkpoint_every")
     norm_limit = _optional_positive(clip_grad_norm, "clip_grad_norm")
     value_limit = _optional_positive(clip_grad_value, "clip_grad_value")
-    if not isinstance(train, Dataset) or len(train) == 0:
-        raise ValueError("train must be a non-empty Dataset")
-    if val is not None and (not isinstance(val, Dataset) or len(val) == 0):
-        raise ValueError("val must be a non-empty Dataset or None")
+    _check_dataset(train, "train", "a non-empty Dataset")
+    if val is not None:
+        _check_dataset(val, "val", "a non-empty Dataset or None")
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise TypeError(f"seed must be an int, got {type(seed).__name__}: {seed!r}")
     if not isinstance(shuffle, bool):

@@ -260,7 +260,8 @@ def plot_loss_curves(result: Comparison) -> bytes:
             _wrap(f"Loss per epoch (solid: train, dashed: validation) - {conditions}", 7.0),
             fontsize="small",
         )
-        axes.legend(fontsize="small")
+        if result.runs:  # an empty legend is a matplotlib warning, not a picture
+            axes.legend(fontsize="small")
         figure.tight_layout()
         buffer = io.BytesIO()
         figure.savefig(buffer, format="png", dpi=100, metadata={"Software": None})
