@@ -246,6 +246,17 @@ def write_work_dir(dist: str, work: Path) -> None:
         'also_copy = ["README.md"]\n'
         f"pytest_add_cli_args = {_toml_list(deselect)}\n"
         "use_git_change_detection = false\n"
+        # mutmut stops a mutant's tests after (estimate + timeout_constant) x 15 wall seconds,
+        # and the estimate (the covering tests' own time) can be 0.02 s: the default constant
+        # of 1 leaves 15 s for tests that need 2-3 s alone on an idle machine, 5 gives 75 s.
+        "timeout_constant = 5.0\n"
+        # mutmut's default ("fork") forks each mutant's worker from its main process, which has
+        # run the whole suite for the stats (threads and tqdm's locks included). There, the
+        # workers of every mutant in code that draws a tqdm bar blocked at once (0 CPU, in a
+        # futex) and were reported as timeouts - counted as killed - although run by hand the
+        # same tests finished in 3 s and some passed. A fork server that has only collected the
+        # tests is clean.
+        'process_isolation = "forkserver"\n'
         "\n"
         "[tool.pytest.ini_options]\n"
         f"addopts = {_toml_list(addopts)}\n"

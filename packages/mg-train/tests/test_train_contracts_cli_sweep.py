@@ -91,6 +91,9 @@ def test_one_seed_one_job_and_chosen_optimizers_and_rates(tmp_path: Path) -> Non
     assert plan["learning_rates"] == [0.1, 0.2]
     assert plan["optimizers"] == ["Adam"]
     assert plan["replicas"] == 1
+    timings = document["timings"]
+    assert isinstance(timings, dict)
+    assert timings["executor"] == "in-process (jobs=1)"  # --jobs 1 reaches sweep: no pool
     assert err.startswith("run 1/2 - Adam lr=0.1 replica 0 - ")  # progress goes to stderr
 
 

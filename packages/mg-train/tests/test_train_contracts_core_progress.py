@@ -12,6 +12,7 @@ import re
 import pytest
 from mg_train import Verbosity, format_epoch_line
 from mg_train.progress import ProgressReporter, resolve_verbosity
+from tqdm import tqdm
 
 
 class FakeTTY(io.StringIO):
@@ -154,3 +155,36 @@ def test_the_bar_never_shows_an_epochs_loss_beside_the_previous_count() -> None:
         if "loss=0.250000" in frame:
             assert " 2/3 [" in frame
     assert "loss=0.250000" in frames[-1]
+
+
+def test_the_bar_is_ascii_even_where_unicode_could_be_drawn() -> None:
+    """tqdm's own default (ascii=None) draws Unicode blocks on a UTF-8 stream; mg's bar stays
+    ASCII everywhere, so a log or a Windows console shows the same characters."""
+    stream = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", write_through=True)
+    reporter = ProgressReporter(3, verbose=Verbosity.BAR, stream=stream, initial=1)
+    reporter.epoch_end(2, 0.5, None, 0.01, 1.0)
+    reporter.close()
+    buffer = stream.buffer
+    assert isinstance(buffer, io.BytesIO)
+    text = buffer.getvalue().decode("utf-8")
+    frames = text.split("\r")[1:]
+    assert frames[0].startswith(" 33%|###3      | 1/3 [")
+    assert frames[-1].startswith(" 67%|######6   | 2/3 [")
+    assert text.isascii()
+
+
+def test_the_bar_stays_on_screen_inside_a_callers_own_bar() -> None:
+    """Inside another bar (tqdm position 1), tqdm's leave=None would erase the finished bar;
+    mg's stays, like the top-level one."""
+    outer = tqdm(total=2, file=io.StringIO())  # the caller's loop around fit
+    stream = FakeTTY()
+    try:
+        reporter = ProgressReporter(2, verbose=Verbosity.BAR, stream=stream, desc="sgd")
+        reporter.epoch_end(1, 0.5, None, 0.1, 1.0)
+        reporter.epoch_end(2, 0.25, None, 0.1, 1.0)
+        reporter.close()
+    finally:
+        outer.close()
+    text = stream.getvalue()
+    assert text.endswith(", loss=0.250000, lr=0.1]\n")
+    assert "sgd: 100%|##########| 2/2 [" in text.split("\r")[-1]
