@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
 from checkpoint_kit import RUN, edited_refusal, history_of, objects, refusal, saved, write
-from mg_train import History, load_checkpoint, save_checkpoint
+from mg_optim import StepLR
+from mg_train import CheckpointError, History, load_checkpoint, save_checkpoint
 
 # ---------------------------------------------------------------- file and top-level keys
 
@@ -237,3 +239,31 @@ def test_a_scheduler_that_refuses_its_part_rolls_back_the_model_and_optimizer(
     assert message.startswith("checkpoint does not fit this run: ")
     assert "'last_epoch'" in message
     assert "-5" in message
+
+
+class HalfLoadingStepLR(StepLR):
+    """A user's scheduler whose load_state_dict changes a counter before it refuses a state
+    saved by another class (its own states it loads like StepLR)."""
+
+    def load_state_dict(self, state_dict: Mapping[str, object]) -> None:
+        self.last_epoch = 99
+        if state_dict.get("scheduler") != type(self).__name__:
+            raise ValueError("this scheduler refuses a StepLR state")
+        super().load_state_dict(state_dict)
+
+
+def test_a_scheduler_that_changes_itself_before_refusing_is_put_back_too(tmp_path: Path) -> None:
+    """All or nothing holds for every part, not only for those that are themselves atomic."""
+    path = write(tmp_path, saved(tmp_path))
+    model, optimizer, _ = objects(seed=5)
+    scheduler = HalfLoadingStepLR(optimizer, 2)
+    rng = random.Random(42)
+    before = (model.state_dict(), optimizer.state_dict(), scheduler.state_dict(), rng.getstate())
+    with pytest.raises(CheckpointError) as info:
+        load_checkpoint(path, model=model, optimizer=optimizer, scheduler=scheduler, rng=rng)
+    assert str(info.value) == (
+        "checkpoint does not fit this run: this scheduler refuses a StepLR state"
+    )
+    after = (model.state_dict(), optimizer.state_dict(), scheduler.state_dict(), rng.getstate())
+    assert after == before
+    assert scheduler.last_epoch == 0
