@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
@@ -281,6 +282,13 @@ def test_checkpoint_file_names() -> None:
         checkpoint_file_names(["Adam W", "Adam_W"])
     with pytest.raises(ValueError, match="'adam' and 'ADAM' would share"):
         checkpoint_file_names(["adam", "ADAM"])
+
+
+@pytest.mark.parametrize(("name", "shown"), [("", "''"), (5, "5"), (None, "None")])
+def test_a_checkpoint_file_needs_a_non_empty_string_name(name: object, shown: str) -> None:
+    message = f"optimizer name must be a non-empty string, got {shown}"
+    with pytest.raises(ValueError, match="^" + re.escape(message) + "$"):
+        checkpoint_file_names(["SGD", name])  # type: ignore[list-item]  # the wrong type is the test
 
 
 def test_colliding_names_are_refused_before_anything_is_created(
