@@ -27,6 +27,7 @@ INSTALL = "matplotlib is not installed: pip install 'mg-train[plot]' to draw pic
 if HAS_MATPLOTLIB:
     import matplotlib
     from matplotlib.axes import Axes
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.collections import PathCollection
     from matplotlib.colors import to_rgba
     from matplotlib.contour import ContourSet
@@ -269,3 +270,67 @@ def test_missing_matplotlib_says_what_to_install(monkeypatch: pytest.MonkeyPatch
     with pytest.raises(MissingMatplotlib) as caught:
         plot_decision_boundary([("m", Threshold(0.0))], "hinge", train, conditions="c")
     assert str(caught.value) == INSTALL
+
+
+PALETTE = ["#3b6fb6", "#d9822b", "#3f9e4d", "#b8413c", "#7d5ba6", "#8c6d31"]
+
+
+def test_seven_classes_use_all_six_colours_then_start_again(figures: list[Figure]) -> None:
+    # x1 from -1 to 5: Threshold(-1.5, classes=7) predicts class floor(x1 + 1.5) + 1, capped
+    inputs = tuple((float(x), 0.0) for x in range(-1, 6))
+    train = Dataset(inputs, tuple((float(k),) for k in range(7)))
+    panels = [("m", Threshold(-1.5, classes=7))]
+    if not HAS_MATPLOTLIB:
+        with pytest.raises(MissingMatplotlib):
+            plot_decision_boundary(panels, "cross_entropy", train, conditions="c")
+        return
+    plot_decision_boundary(panels, "cross_entropy", train, conditions="c", steps=5)
+    legend = figures[0].axes[0].get_legend()
+    assert legend is not None
+    patches = [h for h in legend.legend_handles if isinstance(h, Patch)]
+    assert [tuple(floats(p.get_facecolor())) for p in patches] == [
+        to_rgba(colour) for colour in [*PALETTE, PALETTE[0]]
+    ]
+
+
+def test_the_grid_has_the_steps_asked_for(
+    figures: list[Figure], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import mg_train.plots as plots
+
+    asked: list[int] = []
+    real = plots.decision_grid
+
+    def recording(*args: object, steps: int = 81) -> object:
+        asked.append(steps)
+        return real(*args, steps=steps)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(plots, "decision_grid", recording)
+    panels = [("a", Threshold(0.0)), ("b", Threshold(1.0))]
+    if not HAS_MATPLOTLIB:
+        with pytest.raises(MissingMatplotlib):
+            plot_decision_boundary(panels, "hinge", TRAIN, conditions="c", steps=7)
+        return
+    plot_decision_boundary(panels, "hinge", TRAIN, conditions="c", steps=7)
+    assert asked == [7, 7]
+
+
+def test_the_legend_sits_in_the_upper_right_corner_even_over_points(
+    figures: list[Figure],
+) -> None:
+    """loc="upper right", not matplotlib's "best": the same place in every panel."""
+    crowded = Dataset(((3.4, 2.4), (3.3, 2.3), (3.2, 2.2), (-1.0, -0.5)), ((1.0,),) * 4)
+    if not HAS_MATPLOTLIB:
+        with pytest.raises(MissingMatplotlib):
+            plot_decision_boundary([("m", Threshold(0.0))], "hinge", crowded, conditions="c")
+        return
+    plot_decision_boundary([("m", Threshold(0.0))], "hinge", crowded, conditions="c", steps=5)
+    (figure,) = figures
+    FigureCanvasAgg(figure).draw()
+    axes = figure.axes[0]
+    legend = axes.get_legend()
+    assert legend is not None
+    box, frame = legend.get_window_extent(), axes.get_window_extent()
+    pad = 10.0  # borderaxespad 0.5 em of a small font, in pixels at 100 dpi
+    assert frame.x1 - pad < box.x1 < frame.x1
+    assert frame.y1 - pad < box.y1 < frame.y1
