@@ -27,7 +27,6 @@ INSTALL = "matplotlib is not installed: pip install 'mg-train[plot]' to draw pic
 if HAS_MATPLOTLIB:
     import matplotlib
     from matplotlib.axes import Axes
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.collections import PathCollection
     from matplotlib.colors import to_rgba
     from matplotlib.contour import ContourSet
@@ -326,7 +325,7 @@ def test_the_legend_sits_in_the_upper_right_corner_even_over_points(
         return
     plot_decision_boundary([("m", Threshold(0.0))], "hinge", crowded, conditions="c", steps=5)
     (figure,) = figures
-    FigureCanvasAgg(figure).draw()
+    figure.draw_without_rendering()  # lays the legend out where savefig put it
     axes = figure.axes[0]
     legend = axes.get_legend()
     assert legend is not None
