@@ -11,7 +11,14 @@ from pathlib import Path
 import mg_optim
 import pytest
 from mg_nn import MLP
-from mg_train import CheckpointError, Dataset, compare_optimizers, make_sine_regression
+from mg_train import (
+    CheckpointError,
+    Dataset,
+    History,
+    Run,
+    compare_optimizers,
+    make_sine_regression,
+)
 from mg_train.compare import MANIFEST_NAME, _first_difference, _show, _without_positions
 
 
@@ -262,3 +269,12 @@ def test_without_positions_drops_only_the_params_lists() -> None:
     assert _without_positions(groups) == [{"lr": 0.1}, "kept as it is", {"lr": 0.2}]
     assert _without_positions({"params": [0]}) == {"params": [0]}
     assert _without_positions(None) is None
+
+
+def test_a_runs_table_row_carries_its_own_wall_time_not_the_epochs_sum() -> None:
+    history = History()
+    history.append(0.5, 0.25, 0.1, 1.0)
+    history.append(0.4, 0.3, 0.1, 2.0)
+    row = Run("SGD", history, 12.5, {}).row()
+    assert (row.optimizer, row.wall_time, row.final_train_loss) == ("SGD", 12.5, 0.4)
+    assert (row.best_val_loss, row.best_epoch) == (0.25, 1)

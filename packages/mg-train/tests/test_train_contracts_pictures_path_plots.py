@@ -179,12 +179,15 @@ def test_twenty_one_paths_cycle_ten_colours_then_change_line_style(figures: list
     # with a user colour cycle of three, path 11 still repeats path 1's colour (with '--')
     with matplotlib.rc_context({"axes.prop_cycle": cycler(color=["red", "green", "blue"])}):
         png = plot_paths(panels, columns=1, panel_size=(3.0, 2.5))
+        lines = figures[0].axes[0].get_lines()[:21]
+        # a line keeps its "CN" colour and resolves it against the cycle of the moment
+        colours = [to_rgba(line.get_color()) for line in lines]
+    assert colours[:4] == [to_rgba(c) for c in ("red", "green", "blue", "red")]
+    assert colours[10:14] == colours[:4]  # C0, C1, ... again, not C10 (= C1 of three)
     assert png_size(png) == (300, 550)  # one column: 3 in wide, 2 x 2.5 in + 0.5 in high
     figure = figures[0]
     many, one = figure.axes
-    lines = many.get_lines()[:21]
     assert [line.get_linestyle() for line in lines] == ["-"] * 10 + ["--"] * 10 + [":"]
-    assert to_rgba(lines[10].get_color()) == to_rgba(lines[0].get_color())
     assert [line.get_label() for line in lines] == labels
     assert figure.get_suptitle() == ""
     assert figure.texts == []
