@@ -487,7 +487,11 @@ def main(argv: Optional[list[str]] = None) -> int:
             env_extra = ENV.get(dist, {})
             if args.recheck:
                 previous = {m.name: m.status for m in collect(work)}
-                rerun = tuple(name for name, status in previous.items() if status in UNNOTICED)
+                # timeouts too: a mutant whose tests hung for a reason of the machine's
+                # (see timeout_constant and process_isolation above) gets another chance
+                rerun = tuple(
+                    name for name, status in previous.items() if status in (*UNNOTICED, "timeout")
+                )
                 if rerun:
                     seconds = run_mutmut(
                         work, args.max_children, env_extra, reuse=True, names=rerun
