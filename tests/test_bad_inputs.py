@@ -524,7 +524,7 @@ CASES = [
         "config-nan-constant",
         lambda: _load_config_text('{"lr": NaN, "epochs": 1, "batch_size": 1, "optimizers": []}'),
         ConfigError,
-        "contains NaN",
+        "cannot be read as data: non-finite number NaN",
     ),
     Case(
         "config-not-json", lambda: _load_config_text("lr = 0.1\n"), ConfigError, "is not valid JSON"
