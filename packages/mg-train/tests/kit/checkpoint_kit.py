@@ -27,10 +27,10 @@ RUN: dict[str, object] = {
 RNG_PROBLEM = "checkpoint 'rng_state' must be [version, [625 ints], gauss_next or null]"
 
 
-def objects(seed: int = 0) -> tuple[MLP, SGD, StepLR]:
+def objects(seed: int = 0, scheduler_type: type[StepLR] = StepLR) -> tuple[MLP, SGD, StepLR]:
     model = MLP(1, [2, 1], rng=seed)  # 7 parameters: enough to test the "first 5 ..." lists
     optimizer = SGD(model.parameters(), 0.1)
-    return model, optimizer, StepLR(optimizer, 2)
+    return model, optimizer, scheduler_type(optimizer, 2)
 
 
 def history_of(epochs: int, *, accuracy: bool = False) -> History:
@@ -82,9 +82,10 @@ def refusal(
     run: Optional[dict[str, object]] = None,
     records_accuracy: Optional[bool] = None,
     error: type[ValueError] = CheckpointError,
+    scheduler_type: type[StepLR] = StepLR,
 ) -> str:
     """The message of the refused load; asserts nothing it was given has changed."""
-    model, optimizer, scheduler = objects(seed=5)
+    model, optimizer, scheduler = objects(seed=5, scheduler_type=scheduler_type)
     rng = random.Random(42)
     before = (model.state_dict(), optimizer.state_dict(), scheduler.state_dict(), rng.getstate())
     with pytest.raises(error) as info:
